@@ -1,0 +1,41 @@
+# `make run` and `make test` do every install themselves, from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+
+BACKEND_PORT ?= 8000
+APP_PORT ?= 8501
+
+.PHONY: install run test lint browser bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Debian's Chromium for the end-to-end tests (Playwright's own browser download is blocked here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing and this is not root: end-to-end tests will be skipped."; fi; }
+
+run: install
+	BACKEND_PORT=$(BACKEND_PORT) APP_PORT=$(APP_PORT) bash scripts/run_local.sh
+
+lint: install
+	$(BIN)/ruff check components local_backend tests bench Home.py pages
+	$(BIN)/mypy components local_backend
+
+test: install browser lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench.render_time
+	$(BIN)/python -m bench.requests_per_view
+
+clean:
+	rm -rf $(VENV) .local_backend artifacts .pytest_cache .mypy_cache .ruff_cache
