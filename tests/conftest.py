@@ -1,0 +1,156 @@
+"""Fixtures that run the real local backend in a subprocess, as `make run` does.
+
+Every backend of a test session shares one synthetic-truth directory, so the
+truth is generated once; each has its own SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from local_backend import db, oauth
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Generous: a cold start imports colliderml, pyarrow and FastAPI.
+STARTUP_DEADLINE_S = 60.0
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LocalBackend:
+    """A `python -m local_backend serve` process on a fixed port and database."""
+
+    db_path: Path
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.db_path.with_suffix(".log")
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "LOCAL_BACKEND_DATA": str(self.data_dir)}
+
+    def cli(self, *args: str) -> str:
+        """Run a `python -m local_backend` command against this backend's database; its stdout."""
+        done = subprocess.run(
+            [sys.executable, "-m", "local_backend", *args, "--db", str(self.db_path)],
+            cwd=REPO_ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            pytest.fail(f"`python -m local_backend {' '.join(args)}` failed:\n{done.stderr}")
+        return done.stdout
+
+    def start(self) -> None:
+        """Start serving (again, on the same port after `stop`) and wait until healthy."""
+        assert self._process is None, "already running"
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "local_backend", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--db", str(self.db_path)],
+                cwd=REPO_ROOT,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self._wait_until_healthy()
+
+    def stop(self) -> None:
+        """Stop serving (an outage); `start` brings it back with the same data."""
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def token(self, username: str, expires_in: int = 3600) -> str:
+        """A bearer token for `username`, issued as the sign-in stand-in issues them."""
+        conn = db.connect(self.db_path)
+        try:
+            return oauth.issue_token(conn, username, expires_in)
+        finally:
+            conn.close()
+
+    def _wait_until_healthy(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + STARTUP_DEADLINE_S
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if self._process.poll() is not None:
+                    self._fail(f"exited with status {self._process.returncode}")
+                try:
+                    if client.get(f"{self.url}/healthz").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+        self._fail(f"was not healthy within {STARTUP_DEADLINE_S:.0f} s")
+
+    def _fail(self, what: str) -> None:
+        self.stop()
+        pytest.fail(f"The local backend {what}. Its log:\n{self.log_path.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="session")
+def truth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic truth shared by every backend of the session (generated on first use)."""
+    return tmp_path_factory.mktemp("truth")
+
+
+def _running(db_path: Path, data_dir: Path, *, seeded: bool = False) -> Iterator[LocalBackend]:
+    backend = LocalBackend(db_path=db_path, data_dir=data_dir)
+    if seeded:
+        backend.cli("seed")
+    backend.start()
+    try:
+        yield backend
+    finally:
+        backend.stop()
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator[LocalBackend]:
+    """An empty backend shared by the whole session: use your own user names."""
+    yield from _running(tmp_path_factory.mktemp("backend") / "colliderml.sqlite3", truth_dir)
+
+
+@pytest.fixture(scope="session")
+def seeded_backend(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator[LocalBackend]:
+    """A backend holding the demo data (`python -m local_backend seed`)."""
+    yield from _running(tmp_path_factory.mktemp("seeded") / "colliderml.sqlite3", truth_dir, seeded=True)
+
+
+@pytest.fixture
+def fresh_backend(tmp_path: Path, truth_dir: Path) -> Iterator[LocalBackend]:
+    """An empty backend of the test's own, for tests that need to know every row."""
+    yield from _running(tmp_path / "colliderml.sqlite3", truth_dir)
