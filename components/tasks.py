@@ -1,0 +1,266 @@
+"""The benchmark task catalogue: what each task is, its metrics and their directions.
+
+Three sources feed it: the backend's `/v1/benchmark/tasks` (the truth for scoring and
+credits), the installed `colliderml` package, and `FALLBACK_TASKS` (the six tasks of
+colliderml 0.4.x) for when neither answers. New tasks and metrics arrive through the
+first two, so the dashboard shows them without code changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+KNOWN_TASK_ORDER: tuple[str, ...] = (
+    "tracking",
+    "jets",
+    "anomaly",
+    "tracking_latency",
+    "tracking_small",
+    "data_loading",
+)
+
+DESCRIPTIONS: dict[str, str] = {
+    "tracking": (
+        "Reconstruct charged-particle tracks from tracker hits in ttbar events at pile-up 200: "
+        "assign every hit to a track."
+    ),
+    "jets": (
+        "Tag the flavour of jets in ttbar events without pile-up: give each jet a probability "
+        "of being a b, c or light jet."
+    ),
+    "anomaly": (
+        "Find beyond-Standard-Model events in a mix of Standard Model and new-physics events: "
+        "give each event an anomaly score."
+    ),
+    "tracking_latency": (
+        "Run track reconstruction as fast as possible on ttbar events at pile-up 200: "
+        "report the wall-clock time for the evaluation events."
+    ),
+    "tracking_small": (
+        "Reconstruct tracks at pile-up 200 with a small model: tracking efficiency weighed "
+        "against the number of parameters."
+    ),
+    "data_loading": (
+        "Load ColliderML events as fast as possible, from local files and by streaming: "
+        "report events per second."
+    ),
+}
+
+GENERIC_DESCRIPTION = (
+    "A ColliderML benchmark task newer than this dashboard: see the colliderml documentation "
+    "for what it measures."
+)
+
+
+def describe(name: str) -> str:
+    """The one-line description of a task, generic for tasks this dashboard does not know."""
+    return DESCRIPTIONS.get(name, GENERIC_DESCRIPTION)
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """One benchmark task as the dashboard shows it.
+
+    `higher_is_better` is completed in `__post_init__` so that it holds every metric
+    (missing ones are higher-is-better, as in colliderml and the backend). It is left out
+    of the hash so that a TaskInfo stays hashable despite holding a dict.
+    """
+
+    name: str
+    dataset: str
+    metrics: tuple[str, ...]
+    higher_is_better: dict[str, bool] = field(default_factory=dict, hash=False)
+    eval_event_range: tuple[int, int] | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        metrics = tuple(self.metrics)
+        if not metrics:
+            raise ValueError(f"task {self.name!r} has no metrics: nothing to rank it by")
+        given = dict(self.higher_is_better)
+        object.__setattr__(self, "metrics", metrics)
+        object.__setattr__(
+            self, "higher_is_better", {m: bool(given.get(m, True)) for m in metrics}
+        )
+        if not self.description:
+            object.__setattr__(self, "description", describe(self.name))
+
+    def direction(self, metric: str) -> bool:
+        """True when a higher value of `metric` is better (also for metrics not listed)."""
+        return self.higher_is_better.get(metric, True)
+
+    @property
+    def primary(self) -> str:
+        """The primary metric: the first one."""
+        return self.metrics[0]
+
+
+def _task(
+    name: str,
+    dataset: str,
+    directions: Mapping[str, bool],
+    eval_event_range: tuple[int, int],
+) -> TaskInfo:
+    return TaskInfo(
+        name=name,
+        dataset=dataset,
+        metrics=tuple(directions),
+        higher_is_better=dict(directions),
+        eval_event_range=eval_event_range,
+    )
+
+
+# The contract's table of tasks shipped with colliderml 0.4.x; datasets and event ranges
+# as colliderml 0.4.2 declares them.
+FALLBACK_TASKS: tuple[TaskInfo, ...] = (
+    _task(
+        "tracking",
+        "ttbar_pu200",
+        {"trackml_eff": True, "fake_rate": False, "dup_rate": False, "physics_eff_pt1": True},
+        (90000, 100000),
+    ),
+    _task(
+        "jets",
+        "ttbar_pu0",
+        {"btag_auc": True, "light_rej_70": True, "c_rej_70": True},
+        (90000, 100000),
+    ),
+    _task("anomaly", "mixed_sm_bsm", {"auroc": True, "sig_eff_1fpr": True}, (0, 10000)),
+    _task(
+        "tracking_latency",
+        "ttbar_pu200",
+        {"wallclock_s": False, "events_per_sec": True},
+        (99000, 100000),
+    ),
+    _task(
+        "tracking_small",
+        "ttbar_pu200",
+        {"trackml_eff": True, "n_params": False, "tier": False},
+        (90000, 100000),
+    ),
+    _task(
+        "data_loading",
+        "ttbar_pu200",
+        {"events_per_sec_local": True, "events_per_sec_streaming": True},
+        (0, 10000),
+    ),
+)
+
+
+def _as_bool(value: Any) -> bool | None:
+    """A direction flag from JSON: booleans, 0/1 and "true"/"false"; None for garbage."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def _as_range(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        start, end = value
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+            return (start, end)
+    return None
+
+
+def from_backend(obj: Any) -> TaskInfo:
+    """Parse one entry of `/v1/benchmark/tasks`, tolerating missing or odd fields.
+
+    Raises ValueError when the entry is not an object with a non-empty string `name` and
+    at least one metric: callers skip such entries. Non-string metrics and unreadable
+    directions are dropped (an unreadable direction then defaults to higher-is-better).
+    """
+    if not isinstance(obj, dict):
+        raise ValueError(f"task entry is a {type(obj).__name__}, not an object")
+    name = obj.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("task entry has no name")
+    raw_metrics = obj.get("metrics")
+    metrics = (
+        tuple(dict.fromkeys(m for m in raw_metrics if isinstance(m, str) and m))
+        if isinstance(raw_metrics, list)
+        else ()
+    )
+    raw_directions = obj.get("higher_is_better")
+    directions: dict[str, bool] = {}
+    if isinstance(raw_directions, dict):
+        for metric, flag in raw_directions.items():
+            parsed = _as_bool(flag)
+            if isinstance(metric, str) and parsed is not None:
+                directions[metric] = parsed
+    dataset = obj.get("dataset")
+    return TaskInfo(
+        name=name.strip(),
+        dataset=dataset if isinstance(dataset, str) else "",
+        metrics=metrics,
+        higher_is_better=directions,
+        eval_event_range=_as_range(obj.get("eval_event_range")),
+    )
+
+
+def installed_tasks() -> list[TaskInfo]:
+    """The tasks registered in the installed colliderml, [] when it cannot be imported.
+
+    A task class that cannot be read is skipped rather than breaking the catalogue.
+    """
+    try:
+        import colliderml.tasks as registry
+    except ImportError:
+        return []
+    found: list[TaskInfo] = []
+    for name in registry.list_tasks():
+        try:
+            task = registry.get(name)
+            found.append(
+                TaskInfo(
+                    name=name,
+                    dataset=str(getattr(task, "dataset", "") or ""),
+                    metrics=tuple(str(m) for m in getattr(task, "metrics", ())),
+                    higher_is_better=dict(getattr(task, "higher_is_better", {}) or {}),
+                    eval_event_range=_as_range(getattr(task, "eval_event_range", None)),
+                )
+            )
+        except Exception:  # noqa: S112 - a broken task must not hide the others
+            continue
+    return found
+
+
+def _merge_one(installed: TaskInfo | None, backend: TaskInfo | None) -> TaskInfo:
+    """Backend fields win where the backend provides them; the rest comes from colliderml."""
+    if backend is None:
+        assert installed is not None
+        return installed
+    if installed is None:
+        return backend
+    # Metrics and directions are the backend's: it scores (and pays credits) with its own
+    # directions, a metric it leaves out being higher-is-better.
+    return TaskInfo(
+        name=backend.name,
+        dataset=backend.dataset or installed.dataset,
+        metrics=backend.metrics,
+        higher_is_better=backend.higher_is_better,
+        eval_event_range=backend.eval_event_range or installed.eval_event_range,
+        description=installed.description,
+    )
+
+
+def _order_key(name: str) -> tuple[int, str]:
+    if name in KNOWN_TASK_ORDER:
+        return (KNOWN_TASK_ORDER.index(name), "")
+    return (len(KNOWN_TASK_ORDER), name)
+
+
+def merge_catalogue(
+    installed: Iterable[TaskInfo], backend: Iterable[TaskInfo]
+) -> list[TaskInfo]:
+    """Union of both lists by name: the six known tasks first (contract order), then the
+    others alphabetically."""
+    by_installed = {t.name: t for t in installed}
+    by_backend = {t.name: t for t in backend}
+    names = sorted(set(by_installed) | set(by_backend), key=_order_key)
+    return [_merge_one(by_installed.get(n), by_backend.get(n)) for n in names]
