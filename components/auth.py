@@ -1,0 +1,254 @@
+"""The one session wrapper every page uses: who is signed in, their bearer token, sign in and out.
+
+The access token lives only in this session's `st.session_state` (never in a shared cache, a
+URL, a log line or the page). Sign-in is "Sign in with Hugging Face" through streamlit-oauth
+(authorization code + PKCE S256 + state), or a pasted access token for blocked popups and CLI users.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+import streamlit as st
+
+from components import data
+from components.api import AuthExpired, BackendError, Me, error_message
+from components.text import inert
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "auth.session"
+NOTICE_KEY = "auth.notice"
+ME_KEY = "auth.me"
+ME_TTL_S = 30
+COMPONENT_PATH = "/component/streamlit_oauth.authorize_button/index.html"
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in user. `token` is excluded from repr so it never lands in a log or an error."""
+
+    username: str
+    token: str = field(repr=False)
+    expires_at: float | None
+    display_name: str | None = None
+    avatar_url: str | None = None
+
+    def expired(self, now: float | None = None) -> bool:
+        return self.expires_at is not None and (now or time.time()) >= self.expires_at
+
+
+@dataclass(frozen=True)
+class OAuthSettings:
+    provider_url: str
+    client_id: str
+    client_secret: str
+    scopes: str
+
+
+def oauth_settings() -> OAuthSettings | None:
+    """The Space's OAuth variables (or the local stand-in's); None when sign-in is not configured."""
+    provider = os.environ.get("OPENID_PROVIDER_URL", "").rstrip("/")
+    client_id = os.environ.get("OAUTH_CLIENT_ID", "")
+    if not provider or not client_id:
+        return None
+    return OAuthSettings(
+        provider_url=provider,
+        client_id=client_id,
+        client_secret=os.environ.get("OAUTH_CLIENT_SECRET", ""),
+        scopes=os.environ.get("OAUTH_SCOPES", "openid profile"),
+    )
+
+
+def redirect_uri(space_host: str | None, browser_url: str | None, host_header: str | None) -> str:
+    """Where the provider sends the browser back: the exact origin the browser loaded.
+
+    On a Space that is `https://{SPACE_HOST}`; locally the app's URL as the browser sees it
+    (`localhost` and `127.0.0.1` are different origins, and a mismatch hangs the popup).
+    """
+    if space_host:
+        return f"https://{space_host.split(',')[0].strip()}{COMPONENT_PATH}"
+    if browser_url:
+        parts = urlsplit(browser_url)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}{COMPONENT_PATH}"
+    return f"http://{host_header or 'localhost:8501'}{COMPONENT_PATH}"
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def discover(provider_url: str) -> dict[str, str]:
+    """The provider's public OpenID configuration (public data: safe to share between sessions)."""
+    response = requests.get(f"{provider_url}/.well-known/openid-configuration", timeout=10)
+    response.raise_for_status()
+    config = response.json()
+    return {k: config[k] for k in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint")}
+
+
+def current() -> Session | None:
+    """The signed-in user, or None; an expired sign-in is ended here with a message."""
+    session: Session | None = st.session_state.get(SESSION_KEY)
+    if session is not None and session.expired():
+        sign_out(notice="Your Hugging Face sign-in expired: sign in again to submit or see your credits.")
+        return None
+    return session
+
+
+def token() -> str | None:
+    session = current()
+    return session.token if session else None
+
+
+def sign_out(notice: str | None = None) -> None:
+    """Forget everything about the user in this session."""
+    for key in [k for k in st.session_state if str(k).startswith("auth.") or str(k).startswith("user.")]:
+        del st.session_state[key]
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def handle_auth_error(exc: BackendError) -> None:
+    """A 401 on any signed-in call means the token is no longer good: sign out and say so."""
+    if isinstance(exc, AuthExpired) and current() is not None:
+        sign_out(notice="The backend no longer accepts your sign-in (401): sign in again.")
+
+
+def me(force: bool = False) -> Me | None:
+    """The signed-in user's /v1/me, kept briefly in this session (never in a shared cache)."""
+    session = current()
+    if session is None:
+        return None
+    cached = st.session_state.get(ME_KEY)
+    if cached and not force and time.time() - cached[1] < ME_TTL_S:
+        return cached[0]
+    try:
+        profile = data.client(data.backend_url()).me(session.token)
+    except BackendError as exc:
+        handle_auth_error(exc)
+        raise
+    st.session_state[ME_KEY] = (profile, time.time())
+    return profile
+
+
+def sign_in_with_token(pasted: str) -> str | None:
+    """Check a pasted access token with /v1/me; on success sign in. Returns an error sentence or None."""
+    value = pasted.strip()
+    if not value:
+        return "Paste an access token first."
+    try:
+        profile = data.client(data.backend_url()).me(value)
+    except BackendError as exc:
+        if isinstance(exc, AuthExpired):
+            return "The backend did not accept this token (401): check that you copied the whole token."
+        return error_message(exc)
+    st.session_state[SESSION_KEY] = Session(username=profile.hf_username, token=value, expires_at=None)
+    st.session_state[ME_KEY] = (profile, time.time())
+    return None
+
+
+def _finish_oauth(result: dict, cfg: OAuthSettings, endpoints: dict[str, str]) -> str | None:
+    """Turn the component's token answer into a session; identity from userinfo, confirmed by /v1/me."""
+    token_info = result.get("token") or {}
+    access_token = token_info.get("access_token")
+    if not access_token:
+        return "Hugging Face did not return an access token."
+    try:
+        info = requests.get(
+            endpoints["userinfo_endpoint"], headers={"Authorization": f"Bearer {access_token}"}, timeout=10
+        )
+        info.raise_for_status()
+        user = info.json()
+        profile = data.client(data.backend_url()).me(access_token)
+    except BackendError as exc:
+        return error_message(exc)
+    except (requests.RequestException, ValueError) as exc:
+        return f"Could not read your Hugging Face profile ({type(exc).__name__})."
+    expires_at = token_info.get("expires_at")
+    st.session_state[SESSION_KEY] = Session(
+        username=profile.hf_username,
+        token=access_token,
+        expires_at=float(expires_at) if expires_at else None,
+        display_name=user.get("name") or user.get("preferred_username"),
+        avatar_url=user.get("picture"),
+    )
+    st.session_state[ME_KEY] = (profile, time.time())
+    return None
+
+
+def _oauth_button(cfg: OAuthSettings) -> None:
+    from streamlit_oauth import OAuth2Component
+
+    try:
+        endpoints = discover(cfg.provider_url)
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        st.caption(f"Sign-in with Hugging Face is unavailable right now ({type(exc).__name__}).")
+        return
+    component = OAuth2Component(
+        cfg.client_id,
+        cfg.client_secret,
+        authorize_endpoint=endpoints["authorization_endpoint"],
+        token_endpoint=endpoints["token_endpoint"],
+    )
+    uri = redirect_uri(os.environ.get("SPACE_HOST"), st.context.url, st.context.headers.get("Host"))
+    try:
+        result = component.authorize_button(
+            "Sign in with Hugging Face",
+            redirect_uri=uri,
+            scope=cfg.scopes,
+            key="auth.oauth",
+            pkce="S256",
+            use_container_width=True,
+        )
+    except Exception as exc:  # noqa: BLE001 - streamlit-oauth and httpx-oauth raise many kinds; none may reach the page
+        log.info("sign-in failed: %s", type(exc).__name__)
+        st.error(f"Sign-in did not complete ({type(exc).__name__}): try again.")
+        return
+    if result:
+        problem = _finish_oauth(result, cfg, endpoints)
+        if problem:
+            st.error(problem)
+        else:
+            st.rerun()
+
+
+def sidebar() -> None:
+    """Who is signed in and their balance, or the ways to sign in. Shown on every page."""
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.warning(notice, icon="🔒")
+    session = current()
+    if session is not None:
+        _signed_in_panel(session)
+        return
+    cfg = oauth_settings()
+    if cfg is not None:
+        _oauth_button(cfg)
+    expander = st.expander("Use an access token instead", expanded=cfg is None)
+    with expander, st.form("auth.token_form", clear_on_submit=True, border=False):
+        pasted = st.text_input("Hugging Face access token", type="password", key="auth.pasted")
+        if st.form_submit_button("Sign in with token"):
+            problem = sign_in_with_token(pasted)
+            if problem:
+                st.error(inert(problem))
+            else:
+                st.rerun()
+
+
+def _signed_in_panel(session: Session) -> None:
+    if session.avatar_url and session.avatar_url.startswith(("https://", "http://", "data:image/")):
+        st.image(session.avatar_url, width=40)
+    st.text(f"Signed in as {session.username}")
+    try:
+        profile = me()
+    except BackendError as exc:
+        st.caption(f"Balance unavailable: {inert(error_message(exc))}")
+    else:
+        if profile is not None:
+            st.metric("Credits", f"{profile.credits:,.0f}")
+    if st.button("Sign out", key="auth.sign_out"):
+        sign_out()
+        st.rerun()

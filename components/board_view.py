@@ -1,0 +1,142 @@
+"""From raw leaderboard rows to the table a task page shows: filters, ranking and display columns.
+
+Pure pandas, no Streamlit: the page only lays out what these functions return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from components import leaderboard as lb
+from components.tasks import TaskInfo
+from components.text import model_url, safe_url
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    best_per_user: bool = True
+    include_baselines: bool = True
+    user_query: str = ""
+    start: date | None = None
+    end: date | None = None
+    as_of: date | None = None
+
+
+def arrow(higher_is_better: bool) -> str:
+    return "↑" if higher_is_better else "↓"
+
+
+def metric_label(task: TaskInfo, metric: str) -> str:
+    """A column title such as `fake_rate ↓`."""
+    return f"{metric} {arrow(task.direction(metric))}"
+
+
+def task_metrics(task: TaskInfo, rows: pd.DataFrame) -> list[str]:
+    """The task's metrics, then any metric only some rows carry (older or newer releases)."""
+    extra = [
+        c.removeprefix(lb.METRIC_PREFIX)
+        for c in rows.columns
+        if c.startswith(lb.METRIC_PREFIX) and c.removeprefix(lb.METRIC_PREFIX) not in task.metrics
+    ]
+    return [*task.metrics, *sorted(extra)]
+
+
+def ranked_board(rows: pd.DataFrame, task: TaskInfo, opts: ViewOptions) -> pd.DataFrame:
+    """Rows ranked by the primary metric, as the options ask.
+
+    Ranks are computed before the user search so that searching for someone shows their
+    real place, not 1.
+    """
+    df = rows
+    if opts.as_of is not None:
+        df = lb.as_of(df, opts.as_of)
+    df = lb.filter_rows(df, include_baselines=opts.include_baselines, user_query="", start=opts.start, end=opts.end)
+    primary, higher = task.primary, task.direction(task.primary)
+    if opts.best_per_user:
+        df = lb.best_per_user(df, primary, higher)
+    df = lb.rank(df, primary, higher)
+    if opts.user_query.strip():
+        df = lb.filter_rows(df, include_baselines=True, user_query=opts.user_query, start=None, end=None)
+    return df
+
+
+def metric_values(rows: pd.DataFrame, metric: str) -> pd.Series:
+    """A metric's column, or all-NaN when no row carries that metric."""
+    column = lb.metric_column(metric)
+    return rows[column] if column in rows else pd.Series(np.nan, index=rows.index, dtype=float)
+
+
+def best_values(board: pd.DataFrame, task: TaskInfo, metrics: list[str]) -> dict[str, float]:
+    """The best value of each metric in the shown table, in that metric's direction."""
+    out: dict[str, float] = {}
+    for metric in metrics:
+        values = metric_values(board, metric).dropna()
+        if not values.empty:
+            out[metric] = float(values.max() if task.direction(metric) else values.min())
+    return out
+
+
+def display_frame(board: pd.DataFrame, task: TaskInfo, metrics: list[str], now: datetime) -> pd.DataFrame:
+    """The columns a person reads: rank, who, every metric, credits, when, links, id."""
+    out = pd.DataFrame(
+        {
+            "rank": board["rank"].astype("Int64"),
+            "user": board["hf_username"].astype(str),
+            "baseline": board["is_baseline"].map(lambda b: "baseline" if b else ""),
+        },
+        index=board.index,
+    )
+    for metric in metrics:
+        out[metric_label(task, metric)] = metric_values(board, metric)
+    out["credits"] = board["credits_earned"]
+    out["submitted"] = board["submitted_at"]
+    out["age"] = board["submitted_at"].map(lambda ts: lb.relative_time(ts, now))
+    out["code"] = board["code_url"].map(safe_url)
+    out["model"] = board.get("model_repo_id", pd.Series(None, index=board.index)).map(model_url)
+    out["id"] = board["id"].astype(str)
+    return out.reset_index(drop=True)
+
+
+def export_frame(board: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """The shown table with plain column names, for CSV and Parquet downloads."""
+    data: dict[str, object] = {
+        "rank": board["rank"].astype("Int64"),
+        "hf_username": board["hf_username"].astype(str),
+        "is_baseline": board["is_baseline"].astype(bool),
+    }
+    for metric in metrics:
+        data[metric] = metric_values(board, metric)
+    data["credits_earned"] = board["credits_earned"]
+    data["submitted_at"] = board["submitted_at"]
+    data["code_url"] = board["code_url"]
+    data["submission_id"] = board["id"].astype(str)
+    return pd.DataFrame(data).reset_index(drop=True)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_parquet(index=False)
+
+
+def page_of(board: pd.DataFrame, submission_id: str | None, page_size: int) -> int:
+    """The 1-based page holding a deep-linked submission, or the first page."""
+    if not submission_id:
+        return 1
+    hits = np.flatnonzero(board["id"].astype(str).to_numpy() == submission_id)
+    return int(hits[0]) // page_size + 1 if len(hits) else 1
+
+
+def default_tradeoff(task: TaskInfo, metrics: list[str]) -> tuple[str, str]:
+    """The pair of metrics whose trade-off matters most for a task."""
+    preferred = {"tracking_small": ("trackml_eff", "n_params"), "tracking": ("trackml_eff", "fake_rate")}
+    x, y = preferred.get(task.name, (metrics[0], metrics[1] if len(metrics) > 1 else metrics[0]))
+    if x in metrics and y in metrics:
+        return x, y
+    return metrics[0], metrics[-1]

@@ -1,0 +1,105 @@
+"""Public data for every page: cached across sessions, with the last good copy kept for outages.
+
+Only public reads live here (the catalogue and the leaderboards): sharing them between
+sessions is right. Anything tied to a user's token goes through `components.auth` and
+`st.session_state` instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from components.api import BackendClient, BackendError, error_message
+from components.config import settings
+from components.tasks import FALLBACK_TASKS, TaskInfo, installed_tasks, merge_catalogue
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A leaderboard as last fetched, and whether the backend is failing right now."""
+
+    rows: pd.DataFrame | None
+    fetched_at: datetime | None
+    error: str | None = None
+    failing_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    tasks: list[TaskInfo]
+    error: str | None = None
+
+
+_lock = threading.Lock()
+_last_good: dict[tuple[str, str], tuple[pd.DataFrame, datetime]] = {}
+_failing_since: dict[tuple[str, str], datetime] = {}
+
+
+@st.cache_resource
+def client(base_url: str) -> BackendClient:
+    """One HTTP client per backend URL: it holds no token, so sessions can share it."""
+    return BackendClient(base_url)
+
+
+@st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False)
+def _fetch_backend_tasks(base_url: str) -> list[TaskInfo]:
+    return client(base_url).tasks()
+
+
+def catalogue() -> Catalogue:
+    """Installed colliderml tasks merged with the backend's; the built-in six if both fail."""
+    url = settings().backend_url
+    error = None
+    try:
+        remote = _fetch_backend_tasks(url)
+    except BackendError as exc:
+        remote, error = [], error_message(exc)
+    tasks = merge_catalogue(installed_tasks(), remote) or list(FALLBACK_TASKS)
+    return Catalogue(tasks, error)
+
+
+@st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False, max_entries=64)
+def _fetch_leaderboard(base_url: str, task: str, limit: int) -> tuple[pd.DataFrame, datetime]:
+    return client(base_url).leaderboard(task, limit=limit), datetime.now(UTC)
+
+
+def leaderboard(task: str) -> Snapshot:
+    """The task's submissions (cached for the TTL), or the last good copy while the backend fails."""
+    cfg = settings()
+    key = (cfg.backend_url, task)
+    try:
+        rows, fetched_at = _fetch_leaderboard(cfg.backend_url, task, cfg.leaderboard_rows)
+    except BackendError as exc:
+        with _lock:
+            since = _failing_since.setdefault(key, datetime.now(UTC))
+            last = _last_good.get(key)
+        if last is None:
+            return Snapshot(None, None, error_message(exc), since)
+        return Snapshot(last[0], last[1], error_message(exc), since)
+    with _lock:
+        _last_good[key] = (rows, fetched_at)
+        _failing_since.pop(key, None)
+    return Snapshot(rows, fetched_at)
+
+
+def refresh(task: str) -> None:
+    """Forget one task's cached leaderboard (the Refresh button)."""
+    cfg = settings()
+    _fetch_leaderboard.clear(cfg.backend_url, task, cfg.leaderboard_rows)
+    _fetch_backend_tasks.clear()
+
+
+def backend_url() -> str:
+    return settings().backend_url
+
+
+def forget_last_good() -> None:
+    """Drop the outage copies too (tests start each case from a cold cache)."""
+    with _lock:
+        _last_good.clear()
+        _failing_since.clear()

@@ -1,0 +1,38 @@
+"""The backend's credit rules, as published in its contract, for "what can I earn" tables."""
+
+from __future__ import annotations
+
+BEAT_REWARDS: dict[str, float] = {
+    "tracking": 50.0,
+    "jets": 50.0,
+    "anomaly": 50.0,
+    "tracking_small": 50.0,
+    "tracking_latency": 30.0,
+    "data_loading": 30.0,
+}
+REPRODUCTION_REWARD = 20.0
+REPRODUCTION_TOLERANCE = 0.02
+SIGNUP_CREDITS = 10.0
+
+REASON_LABELS: dict[str, str] = {
+    "signup": "Welcome credits",
+    "reproduction": "Reproduced a submission",
+    "spent_on_request": "Simulation request",
+    "reconciliation_refund": "Refund (reconciliation)",
+    "refund_submit_failed": "Refund (submission failed)",
+    "refund_job_failed": "Refund (job failed)",
+    "github_pr_merged": "Merged GitHub pull request",
+    "admin_grant": "Granted by an admin",
+}
+
+
+def beat_reward(task: str) -> float | None:
+    """Credits per metric beaten on `task`; None for a task the contract does not price yet."""
+    return BEAT_REWARDS.get(task)
+
+
+def reason_label(reason: str) -> str:
+    """A readable label for a ledger reason; unknown reasons stay valid and readable."""
+    if reason.startswith("beat_"):
+        return f"New best on {reason.removeprefix('beat_')}"
+    return REASON_LABELS.get(reason, reason.replace("_", " ").capitalize())

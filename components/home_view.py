@@ -1,0 +1,88 @@
+"""The home page's summaries: one card per task, a feed across tasks, and what beating a record pays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from components import economics
+from components import leaderboard as lb
+from components.board_view import metric_label, metric_values
+from components.tasks import TaskInfo
+
+
+@dataclass(frozen=True)
+class CardSummary:
+    best_text: str
+    caption: str
+    best_so_far: pd.DataFrame | None
+
+
+def card_summary(task: TaskInfo, rows: pd.DataFrame, now: datetime) -> CardSummary:
+    """The current best primary score, who holds it and since when, and how busy the task is."""
+    if rows.empty:
+        return CardSummary("—", "No submissions yet.", None)
+    bests = lb.current_bests(rows, task)
+    primary = bests[bests["metric"] == task.primary]
+    last = lb.relative_time(rows["submitted_at"].max(), now)
+    activity = f"{len(rows):,} submissions · last {last}"
+    if primary.empty or pd.isna(primary["value"].iloc[0]):
+        return CardSummary("—", activity, None)
+    best = primary.iloc[0]
+    holder = f"held by {best['hf_username']} since {best['submitted_at']:%Y-%m-%d}"
+    return CardSummary(
+        f"{best['value']:.4g}",
+        f"{holder} · {activity}",
+        lb.best_so_far(rows, task.primary, task.direction(task.primary)),
+    )
+
+
+def latest_feed(frames: dict[str, pd.DataFrame], tasks: dict[str, TaskInfo], now: datetime, limit: int) -> pd.DataFrame:
+    """The newest submissions across every task, with each one's primary score and a deep link."""
+    parts = []
+    for name, rows in frames.items():
+        if rows.empty or name not in tasks:
+            continue
+        primary = tasks[name].primary
+        newest = rows.nlargest(limit, "submitted_at")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "submitted": newest["submitted_at"],
+                    "task": name,
+                    "user": newest["hf_username"].astype(str),
+                    "metric": primary,
+                    "score": metric_values(newest, primary),
+                    "age": newest["submitted_at"].map(lambda ts: lb.relative_time(ts, now)),
+                    "open": [f"/{name}?submission={sid}" for sid in newest["id"]],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["submitted", "task", "user", "metric", "score", "age", "open"])
+    return pd.concat(parts).nlargest(limit, "submitted").reset_index(drop=True)
+
+
+def earnings_table(tasks: list[TaskInfo], frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """For every task and metric: the record, its holder, and the credits for beating it."""
+    parts = []
+    for task in tasks:
+        bests = lb.current_bests(frames[task.name], task)
+        reward = economics.beat_reward(task.name)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "task": task.name,
+                    "metric": [metric_label(task, m) for m in bests["metric"]],
+                    "current best": bests["value"],
+                    "held by": bests["hf_username"],
+                    "since": bests["submitted_at"],
+                    "credits for beating it": reward,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["task", "metric", "current best", "held by", "since", "credits for beating it"])
+    return pd.concat(parts).reset_index(drop=True)

@@ -1,0 +1,31 @@
+"""How a page says the backend is failing: a warning over stale data, or a panel with a retry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from components import data
+from components.leaderboard import relative_time
+
+
+def show_snapshot_state(snapshot: data.Snapshot, task: str) -> None:
+    """Warn when showing a stale copy; with no data at all, show what failed and offer a retry."""
+    if snapshot.error is None:
+        return
+    now = datetime.now(UTC)
+    since = relative_time(snapshot.failing_since, now) if snapshot.failing_since else "just now"
+    if snapshot.rows is not None and snapshot.fetched_at is not None:
+        st.warning(
+            f"Showing the leaderboard as fetched {relative_time(snapshot.fetched_at, now)}: "
+            f"the backend has been failing since {since}. {snapshot.error}",
+            icon="⚠️",
+        )
+        return
+    with st.container(border=True):
+        st.error(f"The {task} leaderboard could not be loaded. {snapshot.error}", icon="🛰️")
+        st.caption(f"Backend: {data.backend_url()} · failing since {since}")
+        if st.button("Retry", key=f"{task}.retry", icon="🔄"):
+            data.refresh(task)
+            st.rerun()

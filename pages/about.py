@@ -1,0 +1,68 @@
+"""About: how to take part, what each task expects, and how credits are earned."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import economics
+
+PREDICTION_SCHEMAS = pd.DataFrame(
+    [
+        ("tracking", "event_id, hit_id, track_id", "one row per hit; at least half of the eval events"),
+        ("jets", "event_id, jet_id, prob_b, prob_c, prob_light", "probabilities sum to 1 ± 0.02 per row"),
+        ("anomaly", "event_id, channel, anomaly_score", "one row per event"),
+        ("tracking_latency", "wallclock_s, n_events", "exactly one row, positive values"),
+        ("tracking_small", "event_id, hit_id, track_id, n_params", "tracking predictions plus a constant n_params"),
+        ("data_loading", "local_seconds, streaming_seconds, n_events", "exactly one row"),
+    ],
+    columns=["task", "prediction columns", "rules"],
+)
+
+
+st.title("ℹ️ About the ColliderML Leaderboard")
+st.markdown(
+    """
+**How to take part**
+
+1. **Sign in with Hugging Face** (sidebar). No popup? Paste a Hugging Face access token instead.
+2. **Make predictions** for a task's held-out events with your model, as a Parquet file with the columns below.
+3. **Submit** the file on the task's page. The dashboard checks it first, so a wrong column is caught
+   before anything is sent; then the backend re-scores it against held-out truth and pays credits for
+   every metric where you beat the current best.
+4. **Reproduce** someone else's submission: run their code, upload your predictions against their entry,
+   and earn credits when every metric lands within 2 % of theirs. Reproductions keep the board honest.
+
+The same files work from Python: `colliderml.tasks.submit("jets", "predictions.parquet")`.
+"""
+)
+st.subheader("Prediction files")
+st.dataframe(PREDICTION_SCHEMAS, hide_index=True, width="stretch")
+st.caption("Tasks added by a newer colliderml release follow that release's schema.")
+
+st.subheader("Credits")
+rules = pd.DataFrame(
+    [
+        *[
+            (f"Beat the best {task} metric", f"+{reward:.0f} per metric")
+            for task, reward in economics.BEAT_REWARDS.items()
+        ],
+        ("First submission of a task", "beats every metric"),
+        ("Byte-identical resubmission", "nothing (deduplicated)"),
+        (
+            "Reproduce a submission within 2 %",
+            f"+{economics.REPRODUCTION_REWARD:.0f}",
+        ),
+        ("First sign-in", f"+{economics.SIGNUP_CREDITS:.0f}"),
+    ],
+    columns=["what", "credits"],
+)
+st.dataframe(rules, hide_index=True, width="stretch")
+
+st.subheader("Links")
+st.markdown(
+    "- [colliderml documentation](https://opendatadetector.github.io/ColliderML)\n"
+    "- [colliderml source and issues](https://github.com/OpenDataDetector/ColliderML)\n"
+    "- [colliderml on PyPI](https://pypi.org/project/colliderml/)\n"
+    "- [The ColliderML dataset on Hugging Face](https://huggingface.co/datasets/CERN/ColliderML-Release-1)"
+)

@@ -1,0 +1,89 @@
+"""Home: where every task stands, the latest submissions, and what beating each record earns."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from components import board_view as bv
+from components import charts, data
+from components import home_view as hv
+from components.data import Catalogue
+from components.tasks import TaskInfo
+from components.text import inert
+
+CARDS_PER_ROW = 3
+
+
+def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
+    st.title("⚛️ ColliderML Leaderboard")
+    st.write(
+        "The public benchmark of the `colliderml` library: every submission is re-scored by the "
+        "ColliderML backend against held-out truth. Pick a task to explore its leaderboard."
+    )
+    if catalogue.error:
+        st.warning(f"The task list comes from the installed colliderml only: {inert(catalogue.error)}", icon="⚠️")
+    snapshots = {info.name: data.leaderboard(info.name) for info in catalogue.tasks}
+    failing = [name for name, snap in snapshots.items() if snap.error]
+    if failing:
+        st.warning(
+            f"The backend at {inert(data.backend_url())} is not answering for: {inert(', '.join(failing))}. "
+            "Cards show the last data fetched, if any.",
+            icon="⚠️",
+        )
+    now = datetime.now(UTC)
+    for start in range(0, len(catalogue.tasks), CARDS_PER_ROW):
+        columns = st.columns(CARDS_PER_ROW)
+        for column, info in zip(columns, catalogue.tasks[start : start + CARDS_PER_ROW], strict=False):
+            with column:
+                _card(info, snapshots[info.name].rows, task_pages[info.name], now)
+
+    frames = {name: snap.rows for name, snap in snapshots.items() if snap.rows is not None}
+    st.subheader("Latest submissions")
+    feed = hv.latest_feed(frames, {t.name: t for t in catalogue.tasks}, now, limit=15)
+    if feed.empty:
+        st.info("No submissions to show yet.")
+    else:
+        st.dataframe(
+            feed,
+            hide_index=True,
+            width="stretch",
+            key="home.feed",
+            column_config={
+                "submitted": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", timezone="UTC"),
+                "score": st.column_config.NumberColumn(format="%.4g"),
+                "open": st.column_config.LinkColumn("open", display_text="details"),
+            },
+        )
+
+    st.subheader("What can I earn?")
+    st.caption("Beat the current best of any metric and the backend pays the task's reward for each metric beaten.")
+    earn = hv.earnings_table([t for t in catalogue.tasks if t.name in frames], frames)
+    st.dataframe(
+        earn,
+        hide_index=True,
+        width="stretch",
+        key="home.earn",
+        column_config={
+            "current best": st.column_config.NumberColumn(format="%.4g"),
+            "credits for beating it": st.column_config.NumberColumn(format="%.0f"),
+            "since": st.column_config.DatetimeColumn(format="YYYY-MM-DD", timezone="UTC"),
+        },
+    )
+
+
+def _card(info: TaskInfo, rows: pd.DataFrame | None, page: st.Page, now: datetime) -> None:
+    with st.container(border=True, key=f"home.card.{info.name}"):
+        st.markdown(f"**{inert(info.name)}**")
+        st.caption(info.description)
+        summary = hv.card_summary(info, rows, now) if rows is not None else None
+        if summary is None:
+            st.caption("No data yet.")
+        else:
+            st.metric(bv.metric_label(info, info.primary), summary.best_text)
+            st.caption(summary.caption)
+            if summary.best_so_far is not None and len(summary.best_so_far) > 1:
+                st.altair_chart(charts.sparkline(summary.best_so_far), key=f"home.spark.{info.name}")
+        st.page_link(page, label="Open leaderboard", icon="➡️")

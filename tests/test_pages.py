@@ -1,0 +1,176 @@
+"""AppTest runs of Home, every task page and About against the seeded local backend and through faults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import requests
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from components import data
+from components.tasks import FALLBACK_TASKS
+from tests.faults import Fault, FaultProxy
+
+ROOT = Path(__file__).resolve().parent.parent
+TASKS = [t.name for t in FALLBACK_TASKS]
+
+
+def _clear_caches() -> None:
+    """A cached answer from an earlier test must not hide the case under test."""
+    st.cache_data.clear()
+    data.forget_last_good()
+
+
+@pytest.fixture
+def app_for(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    def build(backend_url: str) -> AppTest:
+        monkeypatch.setenv("COLLIDERML_BACKEND", backend_url)
+        _clear_caches()
+        return AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+
+    yield build
+    _clear_caches()
+
+
+@pytest.fixture
+def proxy(seeded_backend) -> Iterator[FaultProxy]:
+    fault_proxy = FaultProxy(seeded_backend.url)
+    yield fault_proxy
+    fault_proxy.close()
+
+
+def _open_task(at: AppTest, task: str) -> AppTest:
+    """Open a task page as its URL would.
+
+    AppTest.switch_page only accepts page files and task pages are callables, so set the hash
+    Streamlit itself derives from the page's url_path (the browser tests click the real links).
+    """
+    at._page_hash = calc_hash(task)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _frame(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The dataframe holding these columns (AppTest exposes no key for tables without selection)."""
+    return next(df.value for df in at.dataframe if set(columns) <= set(df.value.columns))
+
+
+def _board(at: AppTest) -> pd.DataFrame:
+    return _frame(at, "rank", "user", "submitted")
+
+
+def test_home_shows_a_card_per_task_the_feed_and_what_can_be_earned(app_for, seeded_backend) -> None:
+    at = app_for(seeded_backend.url).run()
+    assert not at.exception, at.exception
+    assert [link.proto.page for link in at.get("page_link")] == TASKS
+    metrics = {m.label: m.value for m in at.metric}
+    assert "trackml_eff ↑" in metrics and metrics["trackml_eff ↑"] != "—"
+    feed = _frame(at, "task", "user", "open")
+    assert len(feed) == 15
+    assert feed["submitted"].is_monotonic_decreasing
+    earn = _frame(at, "credits for beating it")
+    assert set(earn["task"]) == set(TASKS)
+    jets = earn[earn["task"] == "jets"]
+    assert set(jets["credits for beating it"]) == {50}
+    assert "wallclock_s ↓" in set(earn["metric"])
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_task_page_ranks_its_board_by_the_primary_metric(app_for, seeded_backend, task: str) -> None:
+    at = _open_task(app_for(seeded_backend.url).run(), task)
+    table = _board(at)
+    truth = requests.get(f"{seeded_backend.url}/v1/leaderboard/{task}", params={"limit": 5000}, timeout=10).json()
+    assert table["user"].is_unique, "best entry per user is the default view"
+    assert set(table["user"]) == {row["hf_username"] for row in truth}
+    primary = next(c for c in table.columns if c.endswith(("↑", "↓")))
+    values = table[primary].dropna()
+    ascending = primary.endswith("↓")
+    assert values.is_monotonic_increasing if ascending else values.is_monotonic_decreasing
+    assert table["rank"].iloc[0] == 1
+    assert len(at.get("vega_lite_chart")) == 2, "the trend and trade-off charts are drawn"
+
+
+def test_all_submissions_view_and_baseline_toggle(app_for, seeded_backend) -> None:
+    at = _open_task(app_for(seeded_backend.url).run(), "jets")
+    best = _board(at)
+    at.button_group(key="jets.view").set_value("All submissions").run()
+    everything = _board(at)
+    assert len(everything) > len(best)
+    assert not everything["user"].is_unique
+    at.toggle(key="jets.baselines").set_value(False).run()
+    without = _board(at)
+    assert (without["baseline"] == "").all() and len(without) < len(everything)
+
+
+def test_deep_link_opens_the_detail_panel_and_user_filter(app_for, seeded_backend) -> None:
+    rows = requests.get(f"{seeded_backend.url}/v1/leaderboard/anomaly", timeout=10).json()
+    target = rows[-1]
+    at = _open_task(app_for(seeded_backend.url).run(), "anomaly")
+    at.query_params["submission"] = target["id"]
+    at.query_params["user"] = target["hf_username"]
+    at.run()
+    assert not at.exception, at.exception
+    assert target["hf_username"] in [t.value.split("  ")[0] for t in at.text]
+    table = _board(at)
+    assert set(table["user"]) == {target["hf_username"]}
+
+
+def test_about_page(app_for, seeded_backend) -> None:
+    at = app_for(seeded_backend.url).run()
+    at.switch_page("pages/about.py").run()
+    assert not at.exception, at.exception
+    schemas = at.dataframe[0].value
+    assert set(schemas["task"]) == set(TASKS)
+
+
+def test_backend_down_shows_a_panel_not_a_traceback(app_for) -> None:
+    with _closed_port() as url:
+        at = app_for(url).run()
+        assert not at.exception, at.exception
+        assert any("not answering" in w.value for w in at.warning)
+        at = _open_task(at, "tracking")
+        assert any("could not be loaded" in e.value for e in at.error)
+        assert at.button(key="tracking.retry")
+
+
+def test_leaderboard_500_while_tasks_answer(app_for, proxy: FaultProxy) -> None:
+    proxy.fail("GET", r"^/v1/leaderboard/", Fault(500, b"Internal Server Error"))
+    at = _open_task(app_for(proxy.url).run(), "jets")
+    errors = " ".join(e.value for e in at.error)
+    assert "could not be loaded" in errors and "500" in errors
+
+
+def test_outage_keeps_the_last_good_data_with_a_warning(app_for, proxy: FaultProxy) -> None:
+    at = _open_task(app_for(proxy.url).run(), "jets")
+    before = _board(at)
+    proxy.fail("GET", r"^/v1/", Fault(503, b"<html><body>Service Unavailable</body></html>", "text/html"))
+    st.cache_data.clear()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("failing since" in w.value for w in at.warning)
+    after = _board(at)
+    pd.testing.assert_frame_equal(before.drop(columns="age"), after.drop(columns="age"))
+    proxy.clear()
+    at.button(key="jets.refresh").click().run()
+    assert not any("failing since" in w.value for w in at.warning)
+
+
+class _closed_port:
+    """A loopback URL where nothing listens: the connection is refused."""
+
+    def __enter__(self) -> str:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        return None
