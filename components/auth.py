@@ -112,9 +112,13 @@ def sign_out(notice: str | None = None) -> None:
 
 
 def handle_auth_error(exc: BackendError) -> None:
-    """A 401 on any signed-in call means the token is no longer good: sign out and say so."""
+    """A 401 on any signed-in call means the token is no longer good: sign out, say so, redraw.
+
+    The rerun puts the notice in the sidebar and hides the signed-in parts of the page at once.
+    """
     if isinstance(exc, AuthExpired) and current() is not None:
         sign_out(notice="The backend no longer accepts your sign-in (401): sign in again.")
+        st.rerun()
 
 
 def me(force: bool = False) -> Me | None:

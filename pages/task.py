@@ -11,6 +11,7 @@ from components import board_view as bv
 from components import charts, data, status
 from components import leaderboard as lb
 from components.tasks import TaskInfo
+from pages import task_actions
 
 PAGE_SIZE = 100
 
@@ -33,6 +34,7 @@ def render(task: TaskInfo) -> None:
     if selected_id:
         _detail_panel(task, rows, board, metrics, selected_id)
     _exports(task, board, metrics)
+    task_actions.render(task, rows)
     _charts(task, rows if not opts.as_of else lb.as_of(rows, opts.as_of), metrics, opts)
 
 
@@ -115,16 +117,30 @@ def _table(task: TaskInfo, board: pd.DataFrame, metrics: list[str], selected_id:
     shown = bv.display_frame(board.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], task, metrics, datetime.now(UTC))
     best = bv.best_values(board, task, metrics)
     styled = shown.style.apply(_highlight(task, best, selected_id), axis=None)
-    st.dataframe(
+    event = st.dataframe(
         styled,
         hide_index=True,
         width="stretch",
         key=f"{task.name}.table",
         column_config=_column_config(task, metrics),
+        on_select="rerun",
+        selection_mode="single-row",
     )
+    picked = event.selection.rows
+    if picked:
+        _select(task, str(shown["id"].iloc[picked[0]]))
     st.caption(
         f"{len(board):,} rows · ranked by {bv.metric_label(task, task.primary)} · best value of each metric in bold"
+        " · pick a row for its details or to reproduce it"
     )
+
+
+def _select(task: TaskInfo, submission_id: str) -> None:
+    """A picked row opens its detail panel (a shareable link) and becomes the reproduce target."""
+    if st.query_params.get("submission") != submission_id:
+        st.query_params["submission"] = submission_id
+        st.session_state[f"{task.name}.reproduce.id"] = submission_id
+        st.rerun()
 
 
 def _highlight(task: TaskInfo, best: dict[str, float], selected_id: str | None):  # noqa: ANN202
