@@ -1,23 +1,31 @@
-"""ColliderML Leaderboard: the entrypoint builds the navigation (one page per task) and the sidebar."""
+"""ColliderML Leaderboard: the entrypoint builds the navigation (one page per task) and the sidebar.
+
+No file in pages/ is named after a URL path (home, about, a task): Streamlit's pages/-folder
+fallback would otherwise run that file instead of this entrypoint on a fresh server or in AppTest.
+"""
 
 from functools import partial
 
 import streamlit as st
 
-from components import data
-from pages import home, task
+from components import auth, data
+from pages import home_page, task_page
 
 st.set_page_config(page_title="ColliderML Leaderboard", page_icon="⚛️", layout="wide")
 
 catalogue = data.catalogue()
 task_pages = {
-    info.name: st.Page(partial(task.render, info), title=info.name, url_path=info.name, icon="📊")
+    info.name: st.Page(partial(task_page.render, info), title=info.name, url_path=info.name, icon="📊")
     for info in catalogue.tasks
 }
-home_page = st.Page(partial(home.render, catalogue, task_pages), title="Home", url_path="home", icon="🏠", default=True)
-about_page = st.Page("pages/about.py", title="About", url_path="about", icon="ℹ️")
+overview = st.Page(
+    partial(home_page.render, catalogue, task_pages), title="Home", url_path="home", icon="🏠", default=True
+)
+my_credits = st.Page("pages/credits.py", title="My credits", url_path="credits", icon="🪙")
+about = st.Page("pages/about_page.py", title="About", url_path="about", icon="ℹ️")
 
-current = st.navigation({"": [home_page], "Leaderboards": list(task_pages.values()), "More": [about_page]})
+current = st.navigation({"": [overview], "Leaderboards": list(task_pages.values()), "More": [my_credits, about]})
 with st.sidebar:
-    st.caption(f"Backend: `{data.backend_url()}`")
+    auth.sidebar()
+    st.caption(f"Backend: {data.backend_url()}")
 current.run()

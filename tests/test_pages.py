@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import colliderml.tasks
 import pandas as pd
 import pytest
 import requests
@@ -15,6 +17,7 @@ from streamlit.util import calc_hash
 from components import data
 from components.tasks import FALLBACK_TASKS
 from tests.faults import Fault, FaultProxy
+from tests.plugins.muon_id_data import TASK_NAME as PLUGIN_TASK
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = [t.name for t in FALLBACK_TASKS]
@@ -96,6 +99,30 @@ def test_every_task_page_ranks_its_board_by_the_primary_metric(app_for, seeded_b
     assert len(at.get("vega_lite_chart")) == 2, "the trend and trade-off charts are drawn"
 
 
+def test_a_task_only_the_backend_knows_gets_a_page_and_a_ranked_board(app_for, plugin_backend) -> None:
+    """muon_id is registered in the backend's colliderml (a plugin) and nowhere in this process."""
+    assert PLUGIN_TASK not in colliderml.tasks.list_tasks()
+    at = app_for(plugin_backend.url).run()
+    assert not at.exception, at.exception
+    assert [link.proto.page for link in at.get("page_link")] == [*TASKS, PLUGIN_TASK]
+
+    table = _board(_open_task(at, PLUGIN_TASK))
+    assert PLUGIN_TASK not in colliderml.tasks.list_tasks(), "the dashboard learnt the task from the backend"
+    assert {"muon_auc ↑", "fake_muon_rate ↓"} <= set(table.columns)
+    rows = requests.get(f"{plugin_backend.url}/v1/leaderboard/{PLUGIN_TASK}", timeout=10).json()
+    best = {}
+    for row in rows:
+        scores = json.loads(row["scores"])
+        if scores["muon_auc"] > best.get(row["hf_username"], {"muon_auc": -1.0})["muon_auc"]:
+            best[row["hf_username"]] = scores
+    expected = sorted(best.items(), key=lambda item: -item[1]["muon_auc"])
+    assert table["user"].tolist() == [user for user, _ in expected] == ["muon-maria", "muon-max"]
+    assert table["rank"].tolist() == [1, 2]
+    assert table["muon_auc ↑"].tolist() == pytest.approx([s["muon_auc"] for _, s in expected])
+    assert table["fake_muon_rate ↓"].tolist() == pytest.approx([s["fake_muon_rate"] for _, s in expected])
+    assert len(at.get("vega_lite_chart")) == 2, "the trend and trade-off charts are drawn"
+
+
 def test_all_submissions_view_and_baseline_toggle(app_for, seeded_backend) -> None:
     at = _open_task(app_for(seeded_backend.url).run(), "jets")
     best = _board(at)
@@ -121,9 +148,19 @@ def test_deep_link_opens_the_detail_panel_and_user_filter(app_for, seeded_backen
     assert set(table["user"]) == {target["hf_username"]}
 
 
+def test_deep_link_to_a_submission_without_code_or_model(app_for, seeded_backend) -> None:
+    rows = requests.get(f"{seeded_backend.url}/v1/leaderboard/jets", params={"limit": 5000}, timeout=10).json()
+    target = next(row for row in rows if row["code_url"] is None)
+    at = _open_task(app_for(seeded_backend.url).run(), "jets")
+    at.query_params["submission"] = target["id"]
+    at.run()
+    assert not at.exception, at.exception
+    assert target["hf_username"] in [t.value.split("  ")[0] for t in at.text]
+
+
 def test_about_page(app_for, seeded_backend) -> None:
     at = app_for(seeded_backend.url).run()
-    at.switch_page("pages/about.py").run()
+    at.switch_page("pages/about_page.py").run()
     assert not at.exception, at.exception
     schemas = at.dataframe[0].value
     assert set(schemas["task"]) == set(TASKS)
