@@ -21,7 +21,7 @@ task_pages = {
 overview = st.Page(
     partial(home_page.render, catalogue, task_pages), title="Home", url_path="home", icon="🏠", default=True
 )
-my_credits = st.Page("pages/credits.py", title="My credits", url_path="credits", icon="🪙")
+my_credits = st.Page("pages/credits_page.py", title="My credits", url_path="credits", icon="🪙")
 about = st.Page("pages/about_page.py", title="About", url_path="about", icon="ℹ️")
 
 current = st.navigation({"": [overview], "Leaderboards": list(task_pages.values()), "More": [my_credits, about]})

@@ -19,7 +19,7 @@ def prefers_log_scale(metric: str, values: pd.Series) -> bool:
     finite = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
     if finite.empty or (finite <= 0).any():
         return False
-    return "_rej" in metric or finite.max() / finite.min() >= 100
+    return "_rej" in metric or bool(finite.max() / finite.min() >= 100)
 
 
 def _y_scale(metric: str, values: pd.Series) -> alt.Scale:
@@ -94,4 +94,40 @@ def sparkline(best: pd.DataFrame) -> alt.Chart:
             y=alt.Y("best:Q", axis=None, scale=alt.Scale(zero=False)),
         )
         .properties(height=60)
+    )
+
+
+def balance_chart(balance: pd.DataFrame) -> alt.Chart:
+    """A user's balance over time (created_at, balance) as a step line: it moves only at ledger entries."""
+    return (
+        alt.Chart(balance)
+        .mark_line(interpolate="step-after", strokeWidth=2, point=True)
+        .encode(
+            x=alt.X("created_at:T", title="date"),
+            y=alt.Y("balance:Q", title="credits"),
+            tooltip=[
+                alt.Tooltip("created_at:T", title="date", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("balance:Q", title="balance", format=",.2~f"),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def credits_bars(totals: pd.DataFrame, category: str, title: str) -> alt.Chart:
+    """Net credits per `category` (columns: category, credits, entries); spending in red."""
+    return (
+        alt.Chart(totals)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", title=title, sort="-x", axis=alt.Axis(labelLimit=240)),
+            x=alt.X("credits:Q", title="credits"),
+            color=alt.when(alt.datum.credits >= 0).then(alt.value("#1a7f37")).otherwise(alt.value("#d1242f")),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=title),
+                alt.Tooltip("credits:Q", format=",.2~f"),
+                alt.Tooltip("entries:Q", title="entries"),
+            ],
+        )
+        .properties(height=alt.Step(28))
     )

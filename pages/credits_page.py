@@ -1,0 +1,228 @@
+"""My credits: balance, ledger, balance over time, earnings, and my submissions across every task.
+
+Signed-in only. The ledger is per-user data: it lives in this session's `st.session_state` under
+a `user.` key (sign-out drops it), never in `st.cache_data`, which every session shares. When the
+backend's ledger route fails (production answers 500 for every user), the credits earned by
+submissions are reconstructed from the user's public leaderboard rows, and the page says so.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from components import auth, charts, data, economics
+from components import credits as cr
+from components.api import AuthExpired, BackendError, Me, error_message
+from components.tasks import TaskInfo
+from components.text import inert
+
+LEDGER_KEY = "user.credits.ledger"
+LEDGER_TTL_S = 30
+LEDGER_LIMIT = 1000
+SIGNED_OUT = "The backend no longer accepts your sign-in (401): sign in again (sidebar) to see your credits."
+
+
+def render() -> None:
+    st.title("🪙 My credits")
+    session = auth.current()
+    if session is None:
+        _sign_in_prompt()
+        return
+    tasks = data.catalogue().tasks
+    refresh = _toolbar(session.username, tasks)
+    try:
+        profile, problem = _profile(refresh)
+        ledger = _ledger(session, refresh)
+    except AuthExpired as exc:
+        auth.handle_auth_error(exc)
+        st.warning(SIGNED_OUT, icon="🔒")
+        return
+    if problem:
+        st.error(f"Your balance could not be loaded. {inert(problem)}", icon="🛰️")
+    leaderboards, failing = _leaderboards(tasks)
+    known = {t.name for t in tasks}
+    if ledger.rows is not None:
+        _summary(profile, ledger.rows, reconstructed=False)
+        _history(profile, ledger.rows, known, reconstructed=False)
+    else:
+        entries = cr.reconstructed_ledger(leaderboards, session.username)
+        _summary(profile, entries, reconstructed=True)
+        st.warning(
+            f"Your credit ledger could not be loaded: {inert(ledger.error)} "
+            "Your balance above comes straight from the backend and is right. The history below is "
+            "**reconstructed** from your submissions on the public leaderboards: it shows only the "
+            "credits your submissions earned, and misses reproductions, welcome credits, grants and spending.",
+            icon="🧩",
+        )
+        _history(profile, entries, known, reconstructed=True)
+    _my_submissions(leaderboards, tasks, session.username, failing)
+
+
+def _sign_in_prompt() -> None:
+    notice = st.session_state.get(auth.NOTICE_KEY)
+    if notice:
+        st.warning(inert(notice), icon="🔒")
+    st.info(
+        "Sign in with Hugging Face (sidebar) to see your credit balance, your ledger and your "
+        "submissions across every task.",
+        icon="🔑",
+    )
+
+
+def _toolbar(username: str, tasks: list[TaskInfo]) -> bool:
+    left, right = st.columns([5, 1])
+    left.caption(f"Signed in as {inert(username)}")
+    refresh = right.button(
+        "Refresh", key="credits.refresh", icon="🔄", help="Fetch your balance, ledger and leaderboards again"
+    )
+    if refresh:
+        for task in tasks:
+            data.refresh(task.name)
+    return refresh
+
+
+def _profile(force: bool) -> tuple[Me | None, str | None]:
+    """/v1/me (kept briefly per session by auth.me), or the reason it failed; a 401 propagates."""
+    try:
+        return auth.me(force=force), None
+    except AuthExpired:
+        raise
+    except BackendError as exc:
+        return None, error_message(exc)
+
+
+def _ledger(session: auth.Session, force: bool) -> cr.Ledger:
+    """The user's ledger from this session (fetched again after LEDGER_TTL_S); a failure other
+    than 401 is kept too, so a backend answering 500 is not asked again on every rerun."""
+    kept = st.session_state.get(LEDGER_KEY)
+    if isinstance(kept, cr.Ledger) and not force and kept.fresh(session.username, LEDGER_TTL_S):
+        return kept
+    try:
+        rows = data.client(data.backend_url()).transactions(session.token, limit=LEDGER_LIMIT)
+        ledger = cr.Ledger(session.username, time.time(), rows)
+    except AuthExpired:
+        raise
+    except BackendError as exc:
+        ledger = cr.Ledger(session.username, time.time(), None, error_message(exc))
+    st.session_state[LEDGER_KEY] = ledger
+    return ledger
+
+
+def _leaderboards(tasks: list[TaskInfo]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Every task's public rows (shared cache) and the tasks whose board could not be loaded."""
+    boards: dict[str, pd.DataFrame] = {}
+    failing: list[str] = []
+    for task in tasks:
+        snapshot = data.leaderboard(task.name)
+        if snapshot.rows is not None:
+            boards[task.name] = snapshot.rows
+        if snapshot.error is not None:
+            failing.append(task.name)
+    return boards, failing
+
+
+def _summary(profile: Me | None, entries: pd.DataFrame, *, reconstructed: bool) -> None:
+    earned, spent = cr.totals(entries)
+    cols = st.columns(4)
+    cols[0].metric("Balance", cr.format_credits(profile.credits) if profile else "—", help="From the backend (/v1/me)")
+    if reconstructed:
+        cols[1].metric("Earned by submissions", cr.format_credits(earned), help="Reconstructed from the leaderboards")
+        cols[2].metric("Submissions that earned", f"{len(entries):,}")
+        return
+    cols[1].metric("Earned", cr.format_credits(earned), help="Sum of the positive entries below")
+    cols[2].metric("Spent", cr.format_credits(-spent), help="Sum of the negative entries below")
+    cols[3].metric("Ledger entries", f"{len(entries):,}")
+
+
+def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reconstructed: bool) -> None:
+    st.subheader("Credits earned by submissions (reconstructed)" if reconstructed else "Ledger")
+    if entries.empty:
+        st.info("No submission of yours has earned credits yet." if reconstructed else "Your ledger is empty.")
+        return
+    st.dataframe(
+        cr.ledger_table(entries, known),
+        hide_index=True,
+        width="stretch",
+        key="credits.ledger_table",
+        column_config={
+            "date": st.column_config.DatetimeColumn("date", format="YYYY-MM-DD HH:mm", timezone="UTC"),
+            "what": st.column_config.TextColumn("what"),
+            "credits": st.column_config.NumberColumn("credits", format="%+g", help="Positive: earned; negative: spent"),
+            "task": st.column_config.TextColumn("task"),
+            "open": st.column_config.LinkColumn("submission", display_text="details"),
+        },
+    )
+    if not reconstructed and len(entries) >= LEDGER_LIMIT:
+        st.caption(f"Showing your latest {LEDGER_LIMIT:,} entries.")
+
+    st.subheader("Balance over time")
+    if profile is None:
+        st.caption("The curve needs your current balance, which could not be loaded.")
+    else:
+        balance = cr.balance_over_time(entries, profile.credits, until=pd.Timestamp.now(tz="UTC"))
+        st.altair_chart(charts.balance_chart(balance), key="credits.balance_chart")
+        opening = float(balance["balance"].iloc[0])
+        if reconstructed:
+            st.caption(
+                "Anchored at your current balance; the starting level stands for everything the "
+                f"reconstruction cannot see ({cr.format_credits(opening)} credits)."
+            )
+        elif abs(opening) > 1e-9:
+            st.caption(
+                f"Anchored at your current balance; {cr.format_credits(opening)} credits come from "
+                "entries older than the ones listed."
+            )
+
+    by_reason = cr.earnings_by(entries, "reason")
+    by_reason["reason"] = by_reason["reason"].map(economics.reason_label)
+    by_task = cr.earnings_by(entries, "task")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("By reason")
+        st.altair_chart(charts.credits_bars(by_reason, "reason", "reason"), key="credits.by_reason")
+    with right:
+        st.subheader("By task")
+        if by_task.empty:
+            st.caption("No entry is tied to a task yet.")
+        else:
+            st.altair_chart(charts.credits_bars(by_task, "task", "task"), key="credits.by_task")
+
+
+def _my_submissions(
+    leaderboards: dict[str, pd.DataFrame], tasks: list[TaskInfo], username: str, failing: list[str]
+) -> None:
+    st.subheader("My submissions")
+    mine = cr.my_submissions(leaderboards, tasks, username)
+    if failing:
+        names = inert(", ".join(failing))
+        st.caption(f"Could not load the leaderboard of: {names}. Their rows may be missing or stale.")
+    if mine.empty:
+        st.info("You have no submissions on the public leaderboards yet.")
+        return
+    st.dataframe(
+        mine,
+        hide_index=True,
+        width="stretch",
+        key="credits.my_submissions",
+        column_config={
+            "task": st.column_config.TextColumn("task"),
+            "rank": st.column_config.NumberColumn(
+                "your rank", help="Your current place in the task: best entry per user, by its primary metric"
+            ),
+            "ranked": st.column_config.NumberColumn("of", help="Entries ranked in that task"),
+            "metric": st.column_config.TextColumn("metric", help="The task's primary metric"),
+            "score": st.column_config.NumberColumn("score", format="%.4g"),
+            "credits": st.column_config.NumberColumn("credits", format="%g"),
+            "submitted": st.column_config.DatetimeColumn("submitted", format="YYYY-MM-DD HH:mm", timezone="UTC"),
+            "counts": st.column_config.CheckboxColumn("your best", help="The submission that holds your place"),
+            "open": st.column_config.LinkColumn("open", display_text="details"),
+            "id": st.column_config.TextColumn("submission id"),
+        },
+    )
+    st.caption(f"{len(mine):,} submissions across {mine['task'].nunique()} tasks")
+
+
+render()
