@@ -130,7 +130,7 @@ def me(force: bool = False) -> Me | None:
     if cached and not force and time.time() - cached[1] < ME_TTL_S:
         return cached[0]
     try:
-        profile = data.client(data.backend_url()).me(session.token)
+        profile = data.backend().me(session.token)
     except BackendError as exc:
         handle_auth_error(exc)
         raise
@@ -144,7 +144,7 @@ def sign_in_with_token(pasted: str) -> str | None:
     if not value:
         return "Paste an access token first."
     try:
-        profile = data.client(data.backend_url()).me(value)
+        profile = data.backend().me(value)
     except BackendError as exc:
         if isinstance(exc, AuthExpired):
             return "The backend did not accept this token (401): check that you copied the whole token."
@@ -166,7 +166,7 @@ def _finish_oauth(result: dict, cfg: OAuthSettings, endpoints: dict[str, str]) -
         )
         info.raise_for_status()
         user = info.json()
-        profile = data.client(data.backend_url()).me(access_token)
+        profile = data.backend().me(access_token)
     except BackendError as exc:
         return error_message(exc)
     except (requests.RequestException, ValueError) as exc:

@@ -22,6 +22,7 @@ class Settings:
     cache_ttl_s: int
     leaderboard_rows: int
     max_upload_mb: int
+    read_timeout_s: int
 
 
 def settings() -> Settings:
@@ -31,4 +32,5 @@ def settings() -> Settings:
         cache_ttl_s=_int_env("LEADERBOARD_CACHE_TTL", 60),
         leaderboard_rows=_int_env("LEADERBOARD_ROWS", 5000),
         max_upload_mb=_int_env("MAX_UPLOAD_MB", 200),
+        read_timeout_s=_int_env("BACKEND_READ_TIMEOUT", 20),
     )

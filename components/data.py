@@ -41,14 +41,20 @@ _failing_since: dict[tuple[str, str], datetime] = {}
 
 
 @st.cache_resource
-def client(base_url: str) -> BackendClient:
-    """One HTTP client per backend URL: it holds no token, so sessions can share it."""
-    return BackendClient(base_url)
+def _client(base_url: str, read_timeout_s: int) -> BackendClient:
+    """One HTTP client per backend and timeout: it holds no token, so sessions can share it."""
+    return BackendClient(base_url, read_timeout=read_timeout_s)
+
+
+def backend() -> BackendClient:
+    """The client of the configured backend (public reads here; pages pass the user's token per call)."""
+    cfg = settings()
+    return _client(cfg.backend_url, cfg.read_timeout_s)
 
 
 @st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False)
 def _fetch_backend_tasks(base_url: str) -> list[TaskInfo]:
-    return client(base_url).tasks()
+    return _client(base_url, settings().read_timeout_s).tasks()
 
 
 def catalogue() -> Catalogue:
@@ -65,7 +71,7 @@ def catalogue() -> Catalogue:
 
 @st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False, max_entries=64)
 def _fetch_leaderboard(base_url: str, task: str, limit: int) -> tuple[pd.DataFrame, datetime]:
-    return client(base_url).leaderboard(task, limit=limit), datetime.now(UTC)
+    return _client(base_url, settings().read_timeout_s).leaderboard(task, limit=limit), datetime.now(UTC)
 
 
 def leaderboard(task: str) -> Snapshot:

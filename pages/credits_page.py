@@ -101,7 +101,7 @@ def _ledger(session: auth.Session, force: bool) -> cr.Ledger:
     if isinstance(kept, cr.Ledger) and not force and kept.fresh(session.username, LEDGER_TTL_S):
         return kept
     try:
-        rows = data.client(data.backend_url()).transactions(session.token, limit=LEDGER_LIMIT)
+        rows = data.backend().transactions(session.token, limit=LEDGER_LIMIT)
         ledger = cr.Ledger(session.username, time.time(), rows)
     except AuthExpired:
         raise

@@ -107,7 +107,7 @@ def _submit(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> None:
     if st.button(label, key=f"{task.name}.submit.send", disabled=not (check.ok and repo_ok), type="primary"):
         with st.status("Sending to the ColliderML backend and waiting for its score…", expanded=True) as status:
             try:
-                result = data.client(data.backend_url()).submit(
+                result = data.backend().submit(
                     session.token,
                     task.name,
                     payload,
@@ -174,7 +174,7 @@ def _reproduce(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> Non
     if st.button("Send reproduction", key=f"{task.name}.reproduce.send", disabled=not check.ok, type="primary"):
         with st.status("Re-scoring your file against the original…", expanded=True) as status:
             try:
-                result = data.client(data.backend_url()).reproduce(session.token, task.name, target, payload)
+                result = data.backend().reproduce(session.token, task.name, target, payload)
             except BackendError as exc:
                 auth.handle_auth_error(exc)
                 status.update(label="The reproduction did not go through.", state="error")
