@@ -28,4 +28,6 @@ current = st.navigation({"": [overview], "Leaderboards": list(task_pages.values(
 with st.sidebar:
     auth.sidebar()
     st.caption(f"Backend: {data.backend_url()}")
+    if data.serves_demo_data():
+        st.caption("🧪 Local demo data: generated users and scores, not the public benchmark.")
 current.run()

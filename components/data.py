@@ -57,6 +57,19 @@ def _fetch_backend_tasks(base_url: str) -> list[TaskInfo]:
     return _client(base_url, settings().read_timeout_s).tasks()
 
 
+@st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False)
+def _fetch_health(base_url: str) -> dict:
+    return _client(base_url, settings().read_timeout_s).health()
+
+
+def serves_demo_data() -> bool:
+    """Whether the backend says its data is the local demo seed (the local backend's /healthz)."""
+    try:
+        return bool(_fetch_health(settings().backend_url).get("demo_data"))
+    except BackendError:
+        return False
+
+
 def catalogue() -> Catalogue:
     """Installed colliderml tasks merged with the backend's; the built-in six if both fail."""
     url = settings().backend_url
