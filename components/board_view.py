@@ -5,6 +5,7 @@ Pure pandas, no Streamlit: the page only lays out what these functions return.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -95,10 +96,16 @@ def display_frame(board: pd.DataFrame, task: TaskInfo, metrics: list[str], now: 
     out["credits"] = board["credits_earned"]
     out["submitted"] = board["submitted_at"]
     out["age"] = board["submitted_at"].map(lambda ts: lb.relative_time(ts, now))
-    out["code"] = board["code_url"].map(safe_url)
-    out["model"] = board.get("model_repo_id", pd.Series(None, index=board.index)).map(model_url)
+    out["code"] = _links(board["code_url"], safe_url)
+    out["model"] = _links(board.get("model_repo_id", pd.Series(None, index=board.index)), model_url)
     out["id"] = board["id"].astype(str)
     return out.reset_index(drop=True)
+
+
+def _links(values: pd.Series, to_url: Callable[[object], str | None]) -> pd.Series:
+    """Safe URLs, None where there is none: `Series.map` would infer a str dtype and turn
+    None into NaN, which is truthy (a page testing `if link:` would then draw a broken button)."""
+    return pd.Series([to_url(v) for v in values], index=values.index, dtype=object)
 
 
 def export_frame(board: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:

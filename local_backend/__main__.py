@@ -1,7 +1,9 @@
 """Command line: `python -m local_backend serve | token USER | seed`.
 
 `--db` defaults to $LOCAL_BACKEND_DB (else .local_backend/colliderml.sqlite3);
-the synthetic truth directory comes from $LOCAL_BACKEND_DATA.
+the synthetic truth directory comes from $LOCAL_BACKEND_DATA; modules named in
+$LOCAL_BACKEND_PLUGINS (comma-separated) are imported first, so the tasks they
+register are served and seeded like colliderml's own.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from local_backend import db, oauth
+from local_backend import db, oauth, plugins
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +47,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "token" and not oauth.USERNAME_RE.match(args.user):
         parser.error(f"{args.user!r} is not a Hugging Face user name (letters, digits, . _ -)")
+    if args.command in ("serve", "seed"):  # the commands that list tasks; `token` stays light
+        try:
+            plugins.load_plugins()
+        except plugins.PluginError as exc:
+            parser.error(str(exc))
     db.init_db(args.db)
     if args.command == "serve":
         # Imported only here: the app and the seed pull in colliderml and

@@ -2,6 +2,10 @@
 
 Every backend of a test session shares one synthetic-truth directory, so the
 truth is generated once; each has its own SQLite file.
+
+`plugin_backend` serves a task the installed colliderml does not ship
+(tests/plugins/muon_id_task.py, loaded through LOCAL_BACKEND_PLUGINS). The test
+process never imports that module, so its own colliderml registry stays as installed.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ import httpx
 import pytest
 
 from local_backend import db, oauth
+from local_backend.predictions import to_parquet_bytes
+from tests.plugins import muon_id_data
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: Generous: a cold start imports colliderml, pyarrow and FastAPI.
 STARTUP_DEADLINE_S = 60.0
+#: The plugin module `plugin_backend` loads (it registers muon_id_data.TASK_NAME).
+PLUGIN_MODULE = "tests.plugins.muon_id_task"
 
 
 def free_port() -> int:
@@ -40,6 +48,8 @@ class LocalBackend:
     db_path: Path
     data_dir: Path
     port: int = field(default_factory=free_port)
+    #: Environment on top of the test process's (e.g. LOCAL_BACKEND_PLUGINS).
+    extra_env: dict[str, str] = field(default_factory=dict)
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -51,7 +61,7 @@ class LocalBackend:
         return self.db_path.with_suffix(".log")
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "LOCAL_BACKEND_DATA": str(self.data_dir)}
+        return {**os.environ, "LOCAL_BACKEND_DATA": str(self.data_dir), **self.extra_env}
 
     def cli(self, *args: str) -> str:
         """Run a `python -m local_backend` command against this backend's database; its stdout."""
@@ -154,3 +164,27 @@ def seeded_backend(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) ->
 def fresh_backend(tmp_path: Path, truth_dir: Path) -> Iterator[LocalBackend]:
     """An empty backend of the test's own, for tests that need to know every row."""
     yield from _running(tmp_path / "colliderml.sqlite3", truth_dir)
+
+
+@pytest.fixture(scope="session")
+def plugin_backend(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator[LocalBackend]:
+    """A backend that also serves `muon_id`, a task only it knows, with three submissions by
+    two users (muon-maria twice, muon-max once) scored for real over HTTP."""
+    pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
+    extra_env = {"LOCAL_BACKEND_PLUGINS": PLUGIN_MODULE, "PYTHONPATH": pythonpath}
+    db_path = tmp_path_factory.mktemp("plugin") / "colliderml.sqlite3"
+    backend = LocalBackend(db_path=db_path, data_dir=truth_dir, extra_env=extra_env)
+    backend.start()
+    try:
+        for user, quality, seed in (("muon-maria", 0.4, 1), ("muon-max", 0.6, 2), ("muon-maria", 0.8, 3)):
+            data = to_parquet_bytes(muon_id_data.make_predictions(quality, seed))
+            answer = httpx.post(
+                f"{backend.url}/v1/benchmark/{muon_id_data.TASK_NAME}/submit",
+                files={"predictions": ("predictions.parquet", data, "application/octet-stream")},
+                headers={"Authorization": f"Bearer {backend.token(user)}"},
+                timeout=60,
+            )
+            assert answer.status_code == 200, answer.text
+        yield backend
+    finally:
+        backend.stop()
