@@ -1,0 +1,138 @@
+"""What the end-to-end tests share besides fixtures: the dashboard server and page readiness."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.conftest import free_port
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The local sign-in stand-in's client (local_backend/oauth.py defaults).
+OAUTH_CLIENT_ID = "colliderml-local"
+OAUTH_CLIENT_SECRET = "colliderml-local-secret"  # noqa: S105 - the stand-in's public default
+APP_STARTUP_S = 60.0
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+#: How long to look for a run to start after an interaction. A run over sooner than that is
+#: missed harmlessly: the page is then ready already.
+RUN_START_MS = 500
+
+
+@dataclass
+class StreamlitApp:
+    """`streamlit run Home.py` on a free port, pointed at one backend; its output goes to `log_path`."""
+
+    backend_url: str
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """Always `localhost`: the sign-in redirect must return to the origin the browser loaded."""
+        return f"http://localhost:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """The test process's environment, with the backend and the local sign-in stand-in."""
+        env = {k: v for k, v in os.environ.items() if k not in ("SPACE_HOST", "OAUTH_SCOPES")}
+        env.update(
+            COLLIDERML_BACKEND=self.backend_url,
+            OPENID_PROVIDER_URL=self.backend_url,
+            OAUTH_CLIENT_ID=OAUTH_CLIENT_ID,
+            OAUTH_CLIENT_SECRET=OAUTH_CLIENT_SECRET,
+        )
+        return env
+
+    def start(self) -> None:
+        """Start the server and wait for `/_stcore/health`."""
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "Home.py",
+                 "--server.headless", "true", "--server.port", str(self.port),
+                 "--server.address", "localhost", "--browser.gatherUsageStats", "false",
+                 "--server.fileWatcherType", "none"],
+                cwd=REPO_ROOT,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + APP_STARTUP_S
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if self._process.poll() is not None:
+                    pytest.fail(f"streamlit exited with status {self._process.returncode}:\n{self.log_text()}")
+                try:
+                    if client.get(f"{self.url}/_stcore/health").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+        self.stop()
+        pytest.fail(f"streamlit was not healthy within {APP_STARTUP_S:.0f} s:\n{self.log_text()}")
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def log_text(self) -> str:
+        """Everything the server printed (scan it for tokens and tracebacks)."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextmanager
+def running_app(backend_url: str, log_path: Path) -> Iterator[StreamlitApp]:
+    """Start an app, yield it, stop it; then fail if the server logged a traceback."""
+    app = StreamlitApp(backend_url=backend_url, log_path=log_path)
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
+    assert "Traceback" not in app.log_text(), f"the dashboard logged an exception:\n{app.log_text()}"
+
+
+def warm_up(browser: Browser, app: StreamlitApp) -> None:
+    """Open the app once in a throwaway tab, on About (no leaderboard is fetched, no cache filled).
+
+    The first session after a server starts that opens a page other than Home by its URL gets a
+    spurious "Page not found" dialog over the right page (Streamlit issue #8860; see
+    test_first_visitor_deep_link_gets_no_page_not_found_dialog); later sessions do not.
+    """
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto(f"{app.url}/about")
+        wait_ready(tab)
+    finally:
+        context.close()
+
+
+def wait_ready(page: Page, timeout_ms: float = 30_000) -> None:
+    """Wait until the script run caused by the last navigation or interaction is over."""
+    with suppress(PlaywrightTimeout):  # no run seen: it was over before we looked, or none was needed
+        page.locator(RUNNING).wait_for(state="attached", timeout=RUN_START_MS)
+    page.locator(READY).wait_for(state="attached", timeout=timeout_ms)
+
+
+def expect_no_exception(page: Page) -> None:
+    boxes = page.locator("[data-testid='stException']")
+    assert boxes.count() == 0, f"exception on the page: {boxes.first.inner_text()}"
