@@ -33,9 +33,11 @@ lint: install
 test: install browser lint
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install browser
 	$(BIN)/python -m bench.render_time
 	$(BIN)/python -m bench.requests_per_view
+	$(BIN)/python -m bench.precheck
+	$(BIN)/python -m bench.cold_start
 
 clean:
 	rm -rf $(VENV) .local_backend artifacts .pytest_cache .mypy_cache .ruff_cache
