@@ -507,6 +507,16 @@ class BackendClient:
         detail, from_backend_json = _error_detail(response)
         detail = _redact(detail, token)
         suffix = f": {detail}" if detail else "."
+        if status in (401, 403) and not token:
+            # A public read refused: no sign-in is involved, so "sign in again" would mislead.
+            kind = AuthExpired if status == 401 else AccountRevoked
+            reason = detail or (response.reason or "no explanation")
+            return kind(
+                f"The backend refused {where} ({status}: {reason}), although it needs no sign-in: "
+                "try again later.",
+                status,
+                detail,
+            )
         if status == 401:
             return AuthExpired(
                 "Your sign-in has expired or is invalid (401): sign in again.", status, detail
@@ -528,7 +538,7 @@ class BackendClient:
             return RateLimited(
                 "Too many requests (429): wait a minute and try again.", status, detail
             )
-        if status == 503 and from_backend_json:
+        if status == 503 and from_backend_json and with_file:  # a 503 on a read is an outage
             return SubmissionsPaused(
                 f"Submissions are paused by an admin (503){suffix}", status, detail
             )
@@ -611,6 +621,25 @@ class BackendClient:
         )
         return transactions_frame(self._expect(body, list, f"GET {path}"))
 
+    def _post_predictions(
+        self, path: str, token: str, data: bytes, filename: str, form: dict[str, str]
+    ) -> dict[str, Any]:
+        """POST a predictions file as multipart, with the long scoring timeout; a JSON object back."""
+        body: dict[str, Any] = self._expect(
+            self._request(
+                "POST",
+                path,
+                token=token,
+                needs_token=True,
+                data=form or None,
+                files={"predictions": (filename, data, "application/octet-stream")},
+                read_timeout=self.submit_timeout,
+            ),
+            dict,
+            f"POST {path}",
+        )
+        return body
+
     def submit(
         self,
         token: str,
@@ -627,19 +656,7 @@ class BackendClient:
         form = {"local_scores": json.dumps(local_scores or {})}
         if model_repo_id:
             form["model_repo_id"] = model_repo_id
-        body = self._expect(
-            self._request(
-                "POST",
-                path,
-                token=token,
-                needs_token=True,
-                data=form,
-                files={"predictions": (filename, data, "application/octet-stream")},
-                read_timeout=self.submit_timeout,
-            ),
-            dict,
-            f"POST {path}",
-        )
+        body = self._post_predictions(path, token, data, filename, form)
         submission_id = _as_optional_str(body.get("submission_id"))
         if submission_id is None:
             raise BackendBadResponse(
@@ -662,18 +679,7 @@ class BackendClient:
         path = (
             f"/v1/benchmark/{quote(task, safe='')}/reproduce/{quote(submission_id, safe='')}"
         )
-        body = self._expect(
-            self._request(
-                "POST",
-                path,
-                token=token,
-                needs_token=True,
-                files={"predictions": ("predictions.parquet", data, "application/octet-stream")},
-                read_timeout=self.submit_timeout,
-            ),
-            dict,
-            f"POST {path}",
-        )
+        body = self._post_predictions(path, token, data, "predictions.parquet", {})
         credits = _as_float(body.get("credits_earned"))
         return ReproduceResult(
             within_tolerance=_as_flag(body.get("within_tolerance")),

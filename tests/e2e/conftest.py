@@ -19,19 +19,10 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from tests.conftest import LocalBackend
-from tests.e2e.support import REPO_ROOT, StreamlitApp, running_app, warm_up
+from tests.e2e.support import CHROMIUM_ARGS, REPO_ROOT, StreamlitApp, running_app, warm_up
 
 E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Loading a sub-page URL directly (`/jets`) makes Streamlit's frontend first probe `/jets/_stcore/...`
 #: in case `/jets` is a base path; those two 404s are logged as console errors by Chromium.
 #: Known and harmless: https://github.com/streamlit/streamlit/issues/7074

@@ -23,6 +23,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 OAUTH_CLIENT_ID = "colliderml-local"
 OAUTH_CLIENT_SECRET = "colliderml-local-secret"  # noqa: S105 - the stand-in's public default
 APP_STARTUP_S = 60.0
+#: Headless Debian Chromium on a closed network: background networking would be refused and logged.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 #: How long to look for a run to start after an interaction. A run over sooner than that is
