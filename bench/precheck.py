@@ -7,8 +7,8 @@ temporary directory, then runs, each in a fresh subprocess so peak memory is its
 * ``colliderml``: ``colliderml.tasks.get("tracking").validate_predictions(pq.read_table(path))``,
   what the backend does before scoring.
 
-Both use the same eval event range. Files under 20 MB also get colliderml's validation inside
-the pre-check (its last step), so there the pre-check costs more by design.
+Both use the same eval event range. Only files that decode to under 4 MiB (about 170,000 rows)
+also get colliderml's validation inside the pre-check, as a cross-check; the files here are bigger.
 
     .venv/bin/python bench/precheck.py [--big] [--keep DIR]
 """

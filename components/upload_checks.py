@@ -8,12 +8,16 @@ check is built to stay cheap on files of any size:
   the size cap, files without rows or columns, with too many columns, or whose footer says
   they decompress to far more than they weigh ("decompression bombs") are refused before a
   single value is read.
-* Only the columns the task needs are read, in batches, and every rule runs vectorised on a
-  batch; the duplicate-hit check works on slices of event ids that fit a fixed row budget,
-  skipping row groups whose footer statistics rule them out. Memory stays bounded by the batch
-  and the budget, not by the file.
-* For small files the installed colliderml gets the last word (its ``validate_predictions``),
-  and for tasks whose scorer needs no held-out truth, its ``score`` gives local scores.
+* Only the columns the task needs are read, once, in batches, and every rule runs vectorised
+  on a batch. Tracking files sorted by (event_id, hit_id), as they are usually written, get
+  their duplicate-hit check in that same pass (each row against the one before it); other
+  files get a second pass over slices of event ids that fit a fixed row budget, skipping row
+  groups whose footer statistics rule them out. Memory stays bounded by the batch and the
+  budget, not by the file. The file's hash is computed on another thread meanwhile.
+* Where it is cheap the installed colliderml gets the last word (its ``validate_predictions``:
+  on small files only, as it reads the whole table into Python lists; for tasks whose rules
+  are checked here, on tiny ones only), and for tasks whose scorer needs no held-out truth,
+  its ``score`` gives local scores.
 
 Row numbers in messages count from 0, like the preview's index.
 """
@@ -24,7 +28,8 @@ import hashlib
 import math
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -49,7 +54,12 @@ LOCAL_SCORE_LIMIT = 50 * MiB
 #: ... and only when they decode to less than this: colliderml turns columns into Python lists,
 #: several times their Arrow size (a 10 MB tracking file can decode to 230 MB).
 WHOLE_TABLE_DECODED_LIMIT = 128 * MiB
-BATCH_ROWS = 256 * 1024
+#: For tasks checked here column by column (every rule colliderml's validate_predictions applies,
+#: and more), its validation is only a cross-check: run where it is cheap, i.e. on files that
+#: decode to less than this (about 170,000 tracking rows, tens of milliseconds). On bigger ones
+#: it would cost several times the whole check (it reads every column whole, into Python lists).
+CROSS_CHECK_DECODED_LIMIT = 4 * MiB
+BATCH_ROWS = 128 * 1024
 #: Rows of (event_id, hit_id) held at once by the duplicate-hit check (about 50 MB of work).
 DUPLICATE_BUDGET_ROWS = 1_000_000
 PROBABILITY_TOLERANCE = 0.02
@@ -130,13 +140,17 @@ def check_predictions(
     if refusal is not None:
         sha = source.sha256() if source.size <= max_bytes else ""
         return _refused(source, sha, [refusal])
-    sha = source.sha256()
-    try:
-        parquet = source.open_parquet()
-    except (pa.ArrowException, OSError) as exc:
-        return _refused(source, sha, [f"The Parquet footer cannot be read: {exc}."])
-    with parquet:
-        return _check_parquet(source, sha, parquet, task, max_decoded_bytes)
+    # The hash (a tenth of a second per 100 MB) is computed on another core meanwhile:
+    # hashlib and file reads release the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(source.sha256)
+        try:
+            parquet = source.open_parquet()
+        except (pa.ArrowException, OSError) as exc:
+            return _refused(source, hashing.result(), [f"The Parquet footer cannot be read: {exc}."])
+        with parquet:
+            result = _check_parquet(source, parquet, task, max_decoded_bytes)
+        return replace(result, sha256=hashing.result())
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,10 +297,10 @@ def _refused(
 # --------------------------------------------------------------------------------------------
 
 
-def _check_parquet(
-    source: _Source, sha: str, parquet: pq.ParquetFile, task: TaskInfo, max_decoded_bytes: int
-) -> CheckResult:
-    """Everything after the footer parsed: structure first, then schema, values, colliderml."""
+def _check_parquet(source: _Source, parquet: pq.ParquetFile, task: TaskInfo, max_decoded_bytes: int) -> CheckResult:
+    """Everything after the footer parsed: structure first, then schema, values, colliderml.
+    The result's ``sha256`` is left empty: the caller, hashing meanwhile, fills it in."""
+    sha = ""
     schema = parquet.schema_arrow
     rows = parquet.metadata.num_rows
     columns = [(f.name, str(f.type)) for f in schema]
@@ -695,7 +709,15 @@ class _KnownValues:
 
 
 class _EventIds:
-    """Which events the file covers, as (event id, row count) pairs merged batch by batch."""
+    """Which events the file covers, as (event id, row count) pairs merged batch by batch; and,
+    while the rows come sorted by (event_id, hit_id), the repeated pairs too.
+
+    Files written event by event in hit order, the usual case, are checked for duplicate hits
+    in this same pass: in a sorted run a repeated pair sits right after its twin, so comparing
+    each row with the one before it (across batch boundaries too) finds every repeat, with no
+    sort and no second read. The first row out of order turns this off for the rest of the file;
+    :func:`_report_duplicate_hits` then reads the pairs again, a slice of events at a time.
+    """
 
     def __init__(self, eval_range: tuple[int, int] | None) -> None:
         self.eval_range = eval_range
@@ -703,11 +725,58 @@ class _EventIds:
         self.counts = np.zeros(0, dtype=np.int64)
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._pending_rows = 0
+        #: Whether every row so far has come in (event_id, hit_id) order, nulls aside.
+        self.sorted = True
+        #: While sorted: rows repeating the pair before them, and the first such pair.
+        self.repeated = 0
+        self.example: tuple[int, int] | None = None
+        self._last: tuple[int, int] | None = None
 
     def feed(self, batch: pa.RecordBatch, offset: int) -> None:
-        pairs = pc.value_counts(pc.drop_null(batch.column("event_id")))
+        event_array, hit_array = batch.column("event_id"), batch.column("hit_id")
+        if event_array.null_count or hit_array.null_count:
+            self.sorted = False  # the duplicate check is skipped for files with null ids anyway
+        if self.sorted and len(event_array):
+            runs = self._sorted_runs(event_array.to_numpy(), hit_array.to_numpy())
+            if runs is not None:
+                self._add(*runs)
+                return
+            self.sorted = False
+        pairs = pc.value_counts(pc.drop_null(event_array))
         values = np.asarray(pairs.field("values").to_numpy(zero_copy_only=False))
         counts = np.asarray(pairs.field("counts").to_numpy(zero_copy_only=False), dtype=np.int64)
+        self._add(values, counts)
+
+    def _sorted_runs(self, events: np.ndarray, hits: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The batch's (event, rows) runs when it continues the sorted order, else None;
+        counts the pairs that repeat the row before them on the way."""
+        first = (int(events[0]), int(hits[0]))
+        if self._last is not None and first < self._last:
+            return None
+        new_event = events[1:] != events[:-1]
+        changes = np.flatnonzero(new_event)
+        if not np.all(events[changes + 1] > events[changes]):
+            return None
+        in_order = hits[1:] > hits[:-1]
+        in_order |= new_event
+        repeated, example = 0, None
+        if self._last is not None and first == self._last:
+            repeated, example = 1, first
+        if not in_order.all():
+            # Same event, hit not increasing: a repeat when equal, out of order when lower.
+            at = np.flatnonzero(~in_order)
+            if np.any(hits[at + 1] < hits[at]):
+                return None
+            repeated += len(at)
+            example = example or (int(events[at[0] + 1]), int(hits[at[0] + 1]))
+        self.repeated += repeated
+        self.example = self.example or example
+        self._last = (int(events[-1]), int(hits[-1]))
+        starts = np.concatenate((np.zeros(1, dtype=changes.dtype), changes + 1))
+        counts = np.diff(starts, append=len(events)).astype(np.int64)
+        return events[starts], counts
+
+    def _add(self, values: np.ndarray, counts: np.ndarray) -> None:
         self._pending.append((values, counts))
         self._pending_rows += len(values)
         if self._pending_rows > DUPLICATE_BUDGET_ROWS:
@@ -793,7 +862,11 @@ def _check_values(
         offset += batch.num_rows
     for rule in rules:
         rule.report(findings)
-    if events is not None and nulls.clean("event_id", "hit_id"):
+    if events is None or not nulls.clean("event_id", "hit_id"):
+        return
+    if events.sorted:  # already counted in the pass above
+        _report_repeats(events.repeated, events.example, findings)
+    else:
         _report_duplicate_hits(parquet, events.events, events.counts, findings)
 
 
@@ -836,6 +909,10 @@ def _report_duplicate_hits(
         n, found = _repeated_pairs(*pairs)
         repeated += n
         example = example or found
+    _report_repeats(repeated, example, findings)
+
+
+def _report_repeats(repeated: int, example: tuple[int, int] | None, findings: _Findings) -> None:
     if repeated and example is not None:
         findings.problems.append(
             f"{_plural(repeated, 'row')} repeat an (event_id, hit_id) pair already in the file "
@@ -940,11 +1017,14 @@ def _colliderml_validation(
     required: tuple[tuple[str, Kind], ...] | None,
     findings: _Findings,
 ) -> None:
-    """colliderml's validate_predictions on the whole table, as the backend runs it.
+    """colliderml's validate_predictions on the whole table, as the backend runs it, where
+    cheap: on small files, and for tasks with their own rules here, on tiny files only.
 
     For tracking tasks the eval range is the backend's (the TaskInfo's), not the installed
     package's default. Any exception is the file's fault from the user's point of view.
     """
+    if required is not None and decoded >= CROSS_CHECK_DECODED_LIMIT:
+        return  # the checks above cover what it checks
     if not _small_enough(size, decoded, COLLIDERML_VALIDATE_LIMIT):
         if required is None:
             findings.warnings.append(
