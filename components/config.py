@@ -23,6 +23,7 @@ class Settings:
     leaderboard_rows: int
     max_upload_mb: int
     read_timeout_s: int
+    submit_timeout_s: int
 
 
 def settings() -> Settings:
@@ -33,4 +34,5 @@ def settings() -> Settings:
         leaderboard_rows=_int_env("LEADERBOARD_ROWS", 5000),
         max_upload_mb=_int_env("MAX_UPLOAD_MB", 200),
         read_timeout_s=_int_env("BACKEND_READ_TIMEOUT", 20),
+        submit_timeout_s=_int_env("BACKEND_SUBMIT_TIMEOUT", 900),  # scoring a large file takes minutes
     )

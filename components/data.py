@@ -41,25 +41,29 @@ _failing_since: dict[tuple[str, str], datetime] = {}
 
 
 @st.cache_resource
-def _client(base_url: str, read_timeout_s: int) -> BackendClient:
-    """One HTTP client per backend and timeout: it holds no token, so sessions can share it."""
-    return BackendClient(base_url, read_timeout=read_timeout_s)
+def _client(base_url: str, read_timeout_s: int, submit_timeout_s: int) -> BackendClient:
+    """One HTTP client per backend and timeouts: it holds no token, so sessions can share it."""
+    return BackendClient(base_url, read_timeout=read_timeout_s, submit_timeout=submit_timeout_s)
+
+
+def _client_of(base_url: str) -> BackendClient:
+    cfg = settings()
+    return _client(base_url, cfg.read_timeout_s, cfg.submit_timeout_s)
 
 
 def backend() -> BackendClient:
     """The client of the configured backend (public reads here; pages pass the user's token per call)."""
-    cfg = settings()
-    return _client(cfg.backend_url, cfg.read_timeout_s)
+    return _client_of(settings().backend_url)
 
 
 @st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False)
 def _fetch_backend_tasks(base_url: str) -> list[TaskInfo]:
-    return _client(base_url, settings().read_timeout_s).tasks()
+    return _client_of(base_url).tasks()
 
 
 @st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False)
 def _fetch_health(base_url: str) -> dict:
-    return _client(base_url, settings().read_timeout_s).health()
+    return _client_of(base_url).health()
 
 
 def serves_demo_data() -> bool:
@@ -84,7 +88,7 @@ def catalogue() -> Catalogue:
 
 @st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False, max_entries=64)
 def _fetch_leaderboard(base_url: str, task: str, limit: int) -> tuple[pd.DataFrame, datetime]:
-    return _client(base_url, settings().read_timeout_s).leaderboard(task, limit=limit), datetime.now(UTC)
+    return _client_of(base_url).leaderboard(task, limit=limit), datetime.now(UTC)
 
 
 def leaderboard(task: str) -> Snapshot:

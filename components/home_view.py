@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -56,7 +57,7 @@ def latest_feed(frames: dict[str, pd.DataFrame], tasks: dict[str, TaskInfo], now
                     "metric": primary,
                     "score": metric_values(newest, primary),
                     "age": newest["submitted_at"].map(lambda ts: lb.relative_time(ts, now)),
-                    "open": [f"/{name}?submission={sid}" for sid in newest["id"]],
+                    "open": [f"/{quote(name, safe='')}?submission={quote(str(sid), safe='')}" for sid in newest["id"]],
                 }
             )
         )

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import data
 from components.leaderboard import relative_time
+from components.text import inert
 
 
 def show_snapshot_state(snapshot: data.Snapshot, task: str) -> None:
@@ -19,12 +20,12 @@ def show_snapshot_state(snapshot: data.Snapshot, task: str) -> None:
     if snapshot.rows is not None and snapshot.fetched_at is not None:
         st.warning(
             f"Showing the leaderboard as fetched {relative_time(snapshot.fetched_at, now)}: "
-            f"the backend has been failing since {since}. {snapshot.error}",
+            f"the backend has been failing since {since}. {inert(snapshot.error)}",
             icon="⚠️",
         )
         return
     with st.container(border=True):
-        st.error(f"The {task} leaderboard could not be loaded. {snapshot.error}", icon="🛰️")
+        st.error(f"The {inert(task)} leaderboard could not be loaded. {inert(snapshot.error)}", icon="🛰️")
         st.caption(f"Backend: {data.backend_url()} · failing since {since}")
         if st.button("Retry", key=f"{task}.retry", icon="🔄"):
             data.refresh(task)

@@ -8,9 +8,14 @@ first two, so the dashboard shows them without code changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+#: A task name becomes a page's URL path segment (Streamlit refuses a `/` there and the whole app
+#: fails to start) and a page title: letters, digits, `_`, `.` and `-`, as colliderml names them.
+_TASK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 KNOWN_TASK_ORDER: tuple[str, ...] = (
     "tracking",
@@ -180,6 +185,8 @@ def from_backend(obj: Any) -> TaskInfo:
     name = obj.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ValueError("task entry has no name")
+    if not _TASK_NAME.match(name.strip()):
+        raise ValueError("task name cannot be a page URL path")
     raw_metrics = obj.get("metrics")
     metrics = (
         tuple(dict.fromkeys(m for m in raw_metrics if isinstance(m, str) and m))

@@ -30,7 +30,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
     if failing:
         st.warning(
             f"The backend at {inert(data.backend_url())} is not answering for: {inert(', '.join(failing))}. "
-            "Cards show the last data fetched, if any.",
+            f"Cards show the last data fetched, if any. {inert(snapshots[failing[0]].error)}",
             icon="⚠️",
         )
     now = datetime.now(UTC)
@@ -83,7 +83,7 @@ def _card(info: TaskInfo, rows: pd.DataFrame | None, page: st.Page, now: datetim
             st.caption("No data yet.")
         else:
             st.metric(bv.metric_label(info, info.primary), summary.best_text)
-            st.caption(summary.caption)
+            st.caption(inert(summary.caption))
             if summary.best_so_far is not None and len(summary.best_so_far) > 1:
                 st.altair_chart(charts.sparkline(summary.best_so_far), key=f"home.spark.{info.name}")
         st.page_link(page, label="Open leaderboard", icon="➡️")

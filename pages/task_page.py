@@ -11,6 +11,7 @@ from components import board_view as bv
 from components import charts, data, status
 from components import leaderboard as lb
 from components.tasks import TaskInfo
+from components.text import inert
 from pages import task_actions
 
 PAGE_SIZE = 100
@@ -47,7 +48,7 @@ def _header(task: TaskInfo, rows: pd.DataFrame, metrics: list[str]) -> None:
     cols[3].metric("Dataset", task.dataset or "—")
     eval_range = f"events {task.eval_event_range[0]:,}–{task.eval_event_range[1]:,}" if task.eval_event_range else "—"
     directions = " · ".join(bv.metric_label(task, m) for m in metrics)
-    st.caption(f"Eval range: {eval_range}  ·  Metrics (↑ higher is better, ↓ lower is better): {directions}")
+    st.caption(f"Eval range: {eval_range}  ·  Metrics (↑ higher is better, ↓ lower is better): {inert(directions)}")
 
 
 def _controls(task: TaskInfo, rows: pd.DataFrame) -> bv.ViewOptions:
@@ -190,7 +191,7 @@ def _detail_panel(
         rank = ranked["rank"].iloc[0] if len(ranked) else None
         st.subheader("Submission")
         st.text(f"{row['hf_username']}{'  (baseline)' if row['is_baseline'] else ''}")
-        st.caption(f"id {submission_id} · submitted {row['submitted_at']:%Y-%m-%d %H:%M} UTC")
+        st.caption(f"id {inert(submission_id)} · submitted {row['submitted_at']:%Y-%m-%d %H:%M} UTC")
         c1, c2 = st.columns(2)
         c1.metric("Rank (current view)", "—" if rank is None or pd.isna(rank) else int(rank))
         c2.metric("Credits earned", f"{row['credits_earned']:.0f}")
@@ -234,6 +235,8 @@ def _charts(task: TaskInfo, rows: pd.DataFrame, metrics: list[str], opts: bv.Vie
         return
     if not opts.include_baselines:
         rows = rows[~rows["is_baseline"]]
+    # A metric no row carries yet (new in the catalogue, or unreadable scores) has no column: add it blank.
+    rows = rows.assign(**{lb.metric_column(m): bv.metric_values(rows, m) for m in metrics})
     st.subheader("State of the art over time")
     metric = st.selectbox("Metric", metrics, key=f"{task.name}.trend_metric")
     higher = task.direction(metric)

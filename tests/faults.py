@@ -2,18 +2,21 @@
 
 Faults the real local backend will not produce on its own (a 500 with an HTML body, a
 truncated body, a slow answer, a refused connection) are served here over real sockets,
-so the dashboard meets them exactly as it would in production.
+so the dashboard meets them exactly as it would in production. A hostile server (user
+names carrying HTML, `javascript:` links) is played by rewriting the backend's real JSON.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import socket
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -22,6 +25,8 @@ class Fault:
     status: int = 500
     body: bytes = b"Internal Server Error"
     content_type: str = "text/plain; charset=utf-8"
+    #: Wait this long before answering. `clear()` and `close()` cut the wait short and the
+    #: connection is then dropped unanswered, so a 60 s delay never holds up a test's teardown.
     delay_s: float = 0.0
     truncate: bool = False  # announce a longer Content-Length than is sent, then close
 
@@ -32,25 +37,66 @@ class FaultProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = urlsplit(upstream)
         self.rules: list[tuple[str, re.Pattern[str], Fault]] = []
+        self.rewrites: list[tuple[str, re.Pattern[str], Callable[[Any], Any]]] = []
         self.requests: list[tuple[str, str]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._wake = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self.port = self._listen(0)
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def fail(self, method: str, path_pattern: str, fault: Fault) -> None:
         self.rules.append((method.upper(), re.compile(path_pattern), fault))
 
+    def rewrite(self, method: str, path_pattern: str, change: Callable[[Any], Any]) -> None:
+        """Forward, then answer `change(decoded JSON)` instead of the backend's 200 body."""
+        self.rewrites.append((method.upper(), re.compile(path_pattern), change))
+
     def clear(self) -> None:
+        """Back to a plain proxy; answers still waiting out a delay are dropped."""
         self.rules.clear()
+        self.rewrites.clear()
+        self._wake_sleepers()
+
+    def stop(self) -> None:
+        """Close the listening socket: connections are refused until `start()`."""
+        self._wake_sleepers()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def start(self) -> None:
+        """Listen again on the same port after `stop()`."""
+        assert not self.listening, "already listening"
+        self._listen(self.port)
+
+    @property
+    def listening(self) -> bool:
+        return self._server is not None
 
     def count(self, method: str, path_pattern: str) -> int:
         pattern = re.compile(path_pattern)
         return sum(1 for m, p in self.requests if m == method.upper() and pattern.search(p))
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.stop()
+
+    def _listen(self, port: int) -> int:
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        bound: int = self._server.server_address[1]
+        return bound
+
+    def _wake_sleepers(self) -> None:
+        sleeping, self._wake = self._wake, threading.Event()
+        sleeping.set()
+
+    def _rewritten(self, method: str, path: str, payload: bytes) -> bytes:
+        for rule_method, pattern, change in list(self.rewrites):
+            if rule_method == method and pattern.search(path):
+                return json.dumps(change(json.loads(payload))).encode()
+        return payload
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
@@ -70,7 +116,9 @@ class FaultProxy:
                 self._forward(body)
 
             def _send_fault(self, fault: Fault) -> None:
-                time.sleep(fault.delay_s)
+                wake = proxy._wake
+                if fault.delay_s and wake.wait(fault.delay_s):
+                    return  # cleared or closed while waiting: drop the connection unanswered
                 try:
                     self.send_response(fault.status)
                     self.send_header("Content-Type", fault.content_type)
@@ -96,6 +144,8 @@ class FaultProxy:
                     return
                 finally:
                     conn.close()
+                if answer.status == 200:
+                    payload = proxy._rewritten(self.command, self.path, payload)
                 self.send_response(answer.status)
                 for key, value in answer.getheaders():
                     if key.lower() not in ("transfer-encoding", "connection", "content-length"):
