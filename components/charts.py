@@ -103,7 +103,9 @@ def balance_chart(balance: pd.DataFrame) -> alt.Chart:
         alt.Chart(balance)
         .mark_line(interpolate="step-after", strokeWidth=2, point=True)
         .encode(
-            x=alt.X("created_at:T", title="date"),
+            # A new account's entries are minutes apart: Vega's default labels would read as bare
+            # clock times or milliseconds, so every label carries the day and the time.
+            x=alt.X("created_at:T", title="date", axis=alt.Axis(format="%b %d %H:%M")),
             y=alt.Y("balance:Q", title="credits"),
             tooltip=[
                 alt.Tooltip("created_at:T", title="date", format="%Y-%m-%d %H:%M"),

@@ -68,14 +68,17 @@ def _controls(task: TaskInfo, rows: pd.DataFrame) -> bv.ViewOptions:
     start = end = as_of = None
     if len(rows):
         first, last = rows["submitted_at"].min().date(), rows["submitted_at"].max().date()
+        # The bounds are part of the keys: when a new submission moves the last date, the range
+        # starts over at the full span instead of silently hiding the newest rows.
+        bounds = f"{first}.{last}"
         with st.expander("Date range and “as of”"):
             picked = st.date_input(
-                "Submitted between", value=(first, last), min_value=first, max_value=last, key=f"{key}.dates"
+                "Submitted between", value=(first, last), min_value=first, max_value=last, key=f"{key}.dates.{bounds}"
             )
             if isinstance(picked, tuple) and len(picked) == 2:
                 start, end = picked
             if st.toggle("Show the board as it stood on a past date", key=f"{key}.as_of_on"):
-                as_of = st.date_input("As of", value=last, min_value=first, max_value=last, key=f"{key}.as_of")
+                as_of = st.date_input("As of", value=last, min_value=first, max_value=last, key=f"{key}.as_of.{bounds}")
     return bv.ViewOptions(
         best_per_user=view != "All submissions",
         include_baselines=baselines,

@@ -109,3 +109,13 @@ def test_sparkline_serialises() -> None:
 )
 def test_prefers_log_scale(metric: str, values: list[float], log: bool) -> None:
     assert charts.prefers_log_scale(metric, pd.Series(values, dtype=float)) is log
+
+
+def test_balance_chart_labels_carry_the_day_and_the_time() -> None:
+    """A new account's ledger spans minutes; labels must still say which day."""
+    stamps = pd.Timestamp("2026-11-26T10:00:00Z") + pd.to_timedelta([0, 40, 95], unit="s")
+    balance = pd.DataFrame({"created_at": stamps, "balance": [10.0, 30.0, 50.0]})
+    spec = charts.balance_chart(balance).to_dict()
+    assert spec["encoding"]["x"]["axis"]["format"] == "%b %d %H:%M"
+    assert spec["mark"]["interpolate"] == "step-after"
+    assert len(next(iter(spec["datasets"].values()))) == 3
