@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import numpy as np
 import pandas as pd
 import requests
 from requests.adapters import HTTPAdapter
@@ -233,29 +234,23 @@ def leaderboard_frame(payload: list[Any]) -> pd.DataFrame:
     column `leaderboard.metric_column(metric)` per metric seen, in order of first
     appearance)."""
     rows = _keyed_rows(payload)
-    frame = pd.DataFrame(
-        {
-            "id": pd.Series([str(r["id"]).strip() for r in rows], dtype="str"),
-            "hf_username": pd.Series(
-                [_as_optional_str(r.get("hf_username")) or "" for r in rows], dtype="str"
-            ),
-            "submitted_at": to_utc([r.get("submitted_at") for r in rows]),
-            "is_baseline": pd.Series([_as_flag(r.get("is_baseline")) for r in rows], dtype=bool),
-            "n_params": pd.Series([_as_float(r.get("n_params")) for r in rows], dtype=float),
-            "code_url": pd.Series([_as_optional_str(r.get("code_url")) for r in rows], dtype=object),
-            "model_repo_id": pd.Series(
-                [_as_optional_str(r.get("model_repo_id")) for r in rows], dtype=object
-            ),
-            "credits_earned": pd.Series(
-                [_as_float(r.get("credits_earned")) for r in rows], dtype=float
-            ),
-        }
-    )
-    scores = pd.DataFrame.from_records(
-        [parse_scores(r.get("scores")) for r in rows], index=frame.index
-    )
-    scores = scores.astype(float).add_prefix(METRIC_PREFIX)
-    return pd.concat([frame, scores], axis=1)
+    scores = [parse_scores(r.get("scores")) for r in rows]
+    metrics = dict.fromkeys(metric for row_scores in scores for metric in row_scores)
+    # Arrays where the dtype allows (Series keep None as None in the object columns): a refresh
+    # runs this, and aligning a Series per column costs more than the rest.
+    columns: dict[str, Any] = {
+        "id": pd.array([str(r["id"]).strip() for r in rows], dtype="str"),
+        "hf_username": pd.array([_as_optional_str(r.get("hf_username")) or "" for r in rows], dtype="str"),
+        "submitted_at": to_utc([r.get("submitted_at") for r in rows]).array,
+        "is_baseline": np.array([_as_flag(r.get("is_baseline")) for r in rows], dtype=bool),
+        "n_params": np.array([_as_float(r.get("n_params")) for r in rows], dtype=float),
+        "code_url": pd.Series([_as_optional_str(r.get("code_url")) for r in rows], dtype=object),
+        "model_repo_id": pd.Series([_as_optional_str(r.get("model_repo_id")) for r in rows], dtype=object),
+        "credits_earned": np.array([_as_float(r.get("credits_earned")) for r in rows], dtype=float),
+    }
+    for metric in metrics:
+        columns[f"{METRIC_PREFIX}{metric}"] = np.array([s.get(metric, math.nan) for s in scores], dtype=float)
+    return pd.DataFrame(columns)
 
 
 def _transaction_task(reason: str, metadata: dict[str, Any]) -> str | None:

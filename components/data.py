@@ -8,12 +8,13 @@ sessions is right. Anything tied to a user's token goes through `components.auth
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
+from components import leaderboard as lb
 from components.api import BackendClient, BackendError, error_message
 from components.config import settings
 from components.tasks import FALLBACK_TASKS, TaskInfo, installed_tasks, merge_catalogue
@@ -86,9 +87,40 @@ def catalogue() -> Catalogue:
     return Catalogue(tasks, error)
 
 
+#: A refresh asks for this many newest rows and merges them into the board already held ...
+NEWEST_ROWS = 10
+#: ... and fetches the whole board again when its last full fetch is older than this, so rows
+#: an admin removed further down disappear too.
+FULL_FETCH_EVERY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class _Board:
+    rows: pd.DataFrame
+    limit: int
+    fetched_in_full_at: datetime
+
+
+_boards: dict[tuple[str, str], _Board] = {}
+
+
 @st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False, max_entries=64)
 def _fetch_leaderboard(base_url: str, task: str, limit: int) -> tuple[pd.DataFrame, datetime]:
-    return _client_of(base_url).leaderboard(task, limit=limit), datetime.now(UTC)
+    """The board, refreshed cheaply: the newest rows merged into the board held since the last
+    full fetch (the backend returns newest first and cannot say what changed since)."""
+    client, now = _client_of(base_url), datetime.now(UTC)
+    with _lock:
+        held = _boards.get((base_url, task))
+    if held is not None and held.limit == limit and now - held.fetched_in_full_at < FULL_FETCH_EVERY:
+        merged = lb.with_newest(held.rows, client.leaderboard(task, limit=min(NEWEST_ROWS, limit)), limit)
+        if merged is not None:
+            with _lock:
+                _boards[(base_url, task)] = replace(held, rows=merged)
+            return merged, now
+    rows = client.leaderboard(task, limit=limit)
+    with _lock:
+        _boards[(base_url, task)] = _Board(rows, limit, now)
+    return rows, now
 
 
 def leaderboard(task: str) -> Snapshot:
@@ -122,7 +154,8 @@ def backend_url() -> str:
 
 
 def forget_last_good() -> None:
-    """Drop the outage copies too (tests start each case from a cold cache)."""
+    """Drop the outage copies and the boards held for merging too (tests start each case cold)."""
     with _lock:
         _last_good.clear()
         _failing_since.clear()
+        _boards.clear()

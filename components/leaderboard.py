@@ -59,9 +59,13 @@ def rank(df: pd.DataFrame, metric: str, higher: bool) -> pd.DataFrame:
     """`df` sorted best first with a nullable-integer `rank` column: ties share the lowest
     rank ("min": 1, 2, 2, 4), rows without a value come last with rank <NA>."""
     values = _values(df, metric)
-    ranks = pd.Series(values).rank(method="min", ascending=not higher, na_option="keep")
-    ranked = df.assign(rank=ranks.astype("Int64").array)
-    return ranked.iloc[_order(df, values, higher)]
+    order = _order(df, values, higher)
+    ordered = values[order]
+    # In ranking order equal values sit together: each row takes the position where its run starts.
+    run_starts = np.ones(len(order), dtype=bool)
+    run_starts[1:] = ordered[1:] != ordered[:-1]
+    ranks = np.maximum.accumulate(np.where(run_starts, np.arange(len(order)), 0)) + 1
+    return df.iloc[order].assign(rank=pd.arrays.IntegerArray(ranks.astype("int64"), np.isnan(ordered)))
 
 
 def best_per_user(df: pd.DataFrame, metric: str, higher: bool) -> pd.DataFrame:
@@ -88,22 +92,29 @@ def best_so_far(df: pd.DataFrame, metric: str, higher: bool) -> pd.DataFrame:
     the latest submission time carries the record to the end of the timeline. Rows
     without a value or a time are ignored; an equal score is not an improvement.
     """
-    values = _values(df, metric)
-    usable = ~np.isnan(values) & df["submitted_at"].notna().to_numpy()
-    timeline = (
-        df.loc[usable, ["submitted_at", "hf_username", "id"]]
-        .assign(best=values[usable])
-        .sort_values("submitted_at", kind="stable")
-        .reset_index(drop=True)
-    )
-    timeline["best"] = timeline["best"].cummax() if higher else timeline["best"].cummin()
-    steps = timeline[timeline["best"].ne(timeline["best"].shift())].assign(improved=True)
+    values, times = _values(df, metric), _time_key(df)
+    usable = np.flatnonzero(~np.isnan(values) & (times != np.iinfo(np.int64).max))
+    order = usable[np.argsort(times[usable], kind="stable")]
+    record = (np.maximum if higher else np.minimum).accumulate(values[order])
+    changes = np.ones(len(record), dtype=bool)
+    changes[1:] = record[1:] != record[:-1]
+    picked, best, improved = order[changes], record[changes], np.ones(int(changes.sum()), dtype=bool)
     end = df["submitted_at"].max()
-    if not steps.empty and end > steps["submitted_at"].iloc[-1]:
-        closing = steps.iloc[[-1]].assign(submitted_at=end, improved=False)
-        steps = pd.concat([steps, closing])
-    columns = ["submitted_at", "best", "hf_username", "id", "improved"]
-    return steps[columns].astype({"improved": bool}).reset_index(drop=True)
+    closing = len(picked) > 0 and end > df["submitted_at"].iloc[picked[-1]]
+    if closing:
+        picked, best, improved = np.r_[picked, picked[-1]], np.r_[best, best[-1]], np.r_[improved, False]
+    when = df["submitted_at"].array.take(picked)
+    if closing:
+        when[-1] = end
+    return pd.DataFrame(
+        {
+            "submitted_at": when,
+            "best": best,
+            "hf_username": df["hf_username"].array.take(picked),
+            "id": df["id"].array.take(picked),
+            "improved": improved,
+        }
+    )
 
 
 def pareto_front(
@@ -174,6 +185,32 @@ def filter_rows(
     if end is not None:
         keep &= (df["submitted_at"] < _end_bound(end)).to_numpy()
     return df[keep]
+
+
+def with_newest(known: pd.DataFrame, newest: pd.DataFrame, limit: int) -> pd.DataFrame | None:
+    """The board after a refresh that fetched only its newest rows, or None when they do not
+    reach back to a row already known (more arrived than were fetched: fetch everything).
+
+    Both frames come newest first, as the backend sends them. The fetched rows replace the
+    known ones down to the oldest fetched row, so a row changed or gone in that window is
+    changed or gone here too; rows older than that window are kept as they were."""
+    if newest.empty or known.empty:
+        return None
+    found = np.flatnonzero(known["id"].to_numpy() == newest["id"].iloc[-1])
+    if not len(found):
+        return None
+    if found[0] == len(newest) - 1 and _same_rows(known.iloc[: len(newest)], newest):
+        return known  # nothing changed: the usual refresh, and the cheapest
+    older = known.iloc[found[0] + 1 :]
+    return pd.concat([newest, older], ignore_index=True).head(limit)
+
+
+def _same_rows(held: pd.DataFrame, fetched: pd.DataFrame) -> bool:
+    """Whether the fetched rows equal the held ones, value for value (a metric only the held
+    frame has must be missing from these rows too)."""
+    if not set(fetched.columns) <= set(held.columns):
+        return False
+    return held.reset_index(drop=True).equals(fetched.reindex(columns=held.columns))
 
 
 def current_bests(df: pd.DataFrame, task: TaskInfo) -> pd.DataFrame:

@@ -318,3 +318,72 @@ def test_every_function_accepts_an_empty_board() -> None:
     assert lb.filter_rows(empty, include_baselines=False, user_query="a", start=None, end=None).empty
     bests = lb.current_bests(empty, task)
     assert bests["metric"].tolist() == ["auc"] and bests["value"].isna().all()
+
+
+def _board_of(ids: list[str], metric: dict[str, float] | None = None) -> pd.DataFrame:
+    """A board newest first: the first id is the newest."""
+    start = pd.Timestamp("2026-11-01T00:00:00Z")
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "submitted_at": [start - pd.Timedelta(hours=i) for i in range(len(ids))],
+            "score.auc": [metric.get(i, 0.5) if metric else 0.5 for i in ids],
+        }
+    )
+
+
+def test_with_newest_puts_new_rows_on_top_and_keeps_the_older_ones() -> None:
+    known = _board_of(["c", "b", "a"])
+    merged = lb.with_newest(known, _board_of(["e", "d", "c"]), limit=10)
+    assert merged is not None and list(merged["id"]) == ["e", "d", "c", "b", "a"]
+
+
+def test_with_newest_takes_the_fetched_version_and_drops_rows_gone_from_the_window() -> None:
+    known = _board_of(["d", "c", "b", "a"], {"c": 0.1})
+    merged = lb.with_newest(known, _board_of(["e", "c", "b"], {"c": 0.9}), limit=10)
+    assert merged is not None
+    assert list(merged["id"]) == ["e", "c", "b", "a"]  # d was removed upstream
+    assert merged.loc[merged["id"] == "c", "score.auc"].item() == 0.9
+
+
+def test_with_newest_keeps_the_limit() -> None:
+    merged = lb.with_newest(_board_of(["c", "b", "a"]), _board_of(["e", "d", "c"]), limit=4)
+    assert merged is not None and list(merged["id"]) == ["e", "d", "c", "b"]
+
+
+@pytest.mark.parametrize(
+    ("known", "newest"),
+    [
+        (["c", "b", "a"], ["f", "e", "d"]),  # more arrived than were fetched
+        (["c", "b", "a"], []),  # the backend answered nothing
+        ([], ["b", "a"]),  # nothing held yet
+    ],
+)
+def test_with_newest_asks_for_a_full_fetch_when_the_rows_do_not_meet(known: list[str], newest: list[str]) -> None:
+    assert lb.with_newest(_board_of(known), _board_of(newest), limit=10) is None
+
+
+def test_with_newest_adds_metrics_only_the_new_rows_carry() -> None:
+    newest = _board_of(["d", "c"]).assign(**{"score.new": [1.0, 2.0]})
+    merged = lb.with_newest(_board_of(["c", "b"]), newest, limit=10)
+    assert merged is not None
+    assert merged["score.new"].tolist()[:2] == [1.0, 2.0] and merged["score.new"].isna().tolist()[2:] == [True]
+
+
+def test_with_newest_returns_the_held_board_itself_when_nothing_changed() -> None:
+    known = _board_of(["c", "b", "a"]).assign(**{"score.old": [float("nan"), float("nan"), 1.0]})
+    assert lb.with_newest(known, _board_of(["c", "b"]), limit=10) is known
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda rows: rows.assign(**{"score.auc": [0.5, 0.7]}),  # a score changed
+        lambda rows: rows.assign(**{"score.extra": [1.0, 2.0]}),  # a metric the board lacks
+    ],
+)
+def test_with_newest_sees_a_changed_row_among_the_newest(change: Any) -> None:
+    known = _board_of(["c", "b", "a"])
+    merged = lb.with_newest(known, change(_board_of(["c", "b"])), limit=10)
+    assert merged is not None and merged is not known and list(merged["id"]) == ["c", "b", "a"]
+    pd.testing.assert_frame_equal(merged.iloc[:2], change(_board_of(["c", "b"])), check_like=True)

@@ -1,0 +1,98 @@
+"""The cached public reads (components.data) against the local backend: a refresh fetches only
+the newest rows and merges them, and the board it builds equals a full fetch."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+from bench.fixtures import HISTORY, bulk_leaderboard
+from components import data
+from components.api import BackendClient
+from components.config import settings
+from tests.conftest import LocalBackend
+from tests.faults import FaultProxy
+
+TASK = "jets"
+
+
+@pytest.fixture
+def proxy(fresh_backend: LocalBackend, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+    """A recording proxy in front of an empty backend, holding 300 jets rows up to yesterday."""
+    bulk_leaderboard(fresh_backend.db_path, TASK, 300, end=datetime.now(UTC) - timedelta(days=1), seed=1)
+    recording = FaultProxy(fresh_backend.url)
+    monkeypatch.setenv("COLLIDERML_BACKEND", recording.url)
+    st.cache_data.clear()
+    data.forget_last_good()
+    yield recording
+    recording.close()
+    st.cache_data.clear()
+    data.forget_last_good()
+
+
+def _limits(proxy: FaultProxy) -> list[str]:
+    """The `limit` of every leaderboard request so far, in order."""
+    return [path.split("limit=")[1] for method, path in proxy.requests if path.startswith(f"/v1/leaderboard/{TASK}")]
+
+
+def _refreshed(proxy: FaultProxy) -> pd.DataFrame:
+    data.refresh(TASK)
+    rows = data.leaderboard(TASK).rows
+    assert rows is not None
+    return rows
+
+
+def _full_fetch(proxy: FaultProxy) -> pd.DataFrame:
+    return BackendClient(proxy.upstream.geturl()).leaderboard(TASK, limit=settings().leaderboard_rows)
+
+
+def _add_newer_rows(backend: LocalBackend, n: int, seed: int) -> None:
+    """`n` rows all newer than every row so far (the bulk helper spreads rows over ten weeks)."""
+    bulk_leaderboard(backend.db_path, TASK, n, end=datetime.now(UTC) + HISTORY * (seed + 1), seed=seed)
+
+
+def test_a_refresh_merges_the_newest_rows_into_the_board_held(fresh_backend: LocalBackend, proxy: FaultProxy) -> None:
+    first = data.leaderboard(TASK).rows
+    assert first is not None and len(first) == 300
+    _add_newer_rows(fresh_backend, 5, seed=2)
+    merged = _refreshed(proxy)
+    assert _limits(proxy) == [str(settings().leaderboard_rows), str(data.NEWEST_ROWS)]
+    assert len(merged) == 305
+    pd.testing.assert_frame_equal(merged, _full_fetch(proxy))
+
+
+def test_a_removed_row_among_the_newest_disappears_on_refresh(fresh_backend: LocalBackend, proxy: FaultProxy) -> None:
+    first = data.leaderboard(TASK).rows
+    assert first is not None
+    gone = first["id"].iloc[3]
+    with sqlite3.connect(fresh_backend.db_path) as conn:  # what an admin removing a row does
+        conn.execute("DELETE FROM benchmark_submissions WHERE id = ?", (gone,))
+    merged = _refreshed(proxy)
+    assert gone not in set(merged["id"]) and len(merged) == 299
+    pd.testing.assert_frame_equal(merged, _full_fetch(proxy))
+
+
+def test_more_new_rows_than_one_fetch_brings_fall_back_to_a_full_fetch(
+    fresh_backend: LocalBackend, proxy: FaultProxy
+) -> None:
+    data.leaderboard(TASK)
+    _add_newer_rows(fresh_backend, data.NEWEST_ROWS + 50, seed=3)
+    merged = _refreshed(proxy)
+    limit = str(settings().leaderboard_rows)
+    assert _limits(proxy) == [limit, str(data.NEWEST_ROWS), limit]
+    pd.testing.assert_frame_equal(merged, _full_fetch(proxy))
+
+
+def test_the_whole_board_is_fetched_again_once_the_last_full_fetch_is_old(
+    fresh_backend: LocalBackend, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data.leaderboard(TASK)
+    monkeypatch.setattr(data, "FULL_FETCH_EVERY", timedelta(0))
+    _refreshed(proxy)
+    limit = str(settings().leaderboard_rows)
+    assert _limits(proxy) == [limit, limit]
