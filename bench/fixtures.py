@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import requests
 
 from local_backend import db, service
+from tests.servers import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = timedelta(weeks=10)
@@ -118,13 +116,6 @@ def bulk_leaderboard(db_path: Path, task: str, n_rows: int, *, end: datetime | N
         conn.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass(frozen=True)
 class Backend:
     url: str
@@ -134,29 +125,21 @@ class Backend:
 @contextmanager
 def serving(db_path: Path, data_dir: Path) -> Iterator[Backend]:
     """`python -m local_backend serve` on a free port until the block ends."""
-    port = _free_port()
-    env = {**os.environ, "LOCAL_BACKEND_DATA": str(data_dir)}
-    log = db_path.with_suffix(".log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local_backend", "serve", "--port", str(port), "--db", str(db_path)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
+    server = ServerProcess(
+        name="The local backend",
+        command=[sys.executable, "-m", "local_backend", "serve", "--port", str(port), "--db", str(db_path)],
+        health_url=f"{url}/healthz",
+        cwd=ROOT,
+        env={**os.environ, "LOCAL_BACKEND_DATA": str(data_dir)},
+        log_path=db_path.with_suffix(".log"),
+    )
+    server.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the local backend did not start; see {log.name}")
-            try:
-                if requests.get(f"{url}/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.05)
         yield Backend(url, db_path)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        server.stop()
 
 
 def seed(db_path: Path, data_dir: Path) -> None:

@@ -11,10 +11,8 @@ process never imports that module, so its own colliderml registry stays as insta
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,20 +23,11 @@ import pytest
 from local_backend import db, oauth
 from local_backend.predictions import to_parquet_bytes
 from tests.plugins import muon_id_data
+from tests.servers import ServerProcess, free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-#: Generous: a cold start imports colliderml, pyarrow and FastAPI.
-STARTUP_DEADLINE_S = 60.0
 #: The plugin module `plugin_backend` loads (it registers muon_id_data.TASK_NAME).
 PLUGIN_MODULE = "tests.plugins.muon_id_task"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -50,7 +39,18 @@ class LocalBackend:
     port: int = field(default_factory=free_port)
     #: Environment on top of the test process's (e.g. LOCAL_BACKEND_PLUGINS).
     extra_env: dict[str, str] = field(default_factory=dict)
-    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    server: ServerProcess = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.server = ServerProcess(
+            name="The local backend",
+            command=[sys.executable, "-m", "local_backend", "serve", "--host", "127.0.0.1",
+                     "--port", str(self.port), "--db", str(self.db_path)],
+            health_url=f"{self.url}/healthz",
+            cwd=REPO_ROOT,
+            env=self.env(),
+            log_path=self.log_path,
+        )  # fmt: skip
 
     @property
     def url(self) -> str:
@@ -79,29 +79,11 @@ class LocalBackend:
 
     def start(self) -> None:
         """Start serving (again, on the same port after `stop`) and wait until healthy."""
-        assert self._process is None, "already running"
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "local_backend", "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--db", str(self.db_path)],
-                cwd=REPO_ROOT,
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self._wait_until_healthy()
+        self.server.start()
 
     def stop(self) -> None:
         """Stop serving (an outage); `start` brings it back with the same data."""
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
+        self.server.stop()
 
     def token(self, username: str, expires_in: int = 3600) -> str:
         """A bearer token for `username`, issued as the sign-in stand-in issues them."""
@@ -110,25 +92,6 @@ class LocalBackend:
             return oauth.issue_token(conn, username, expires_in)
         finally:
             conn.close()
-
-    def _wait_until_healthy(self) -> None:
-        assert self._process is not None
-        deadline = time.monotonic() + STARTUP_DEADLINE_S
-        with httpx.Client(timeout=1.0) as client:
-            while time.monotonic() < deadline:
-                if self._process.poll() is not None:
-                    self._fail(f"exited with status {self._process.returncode}")
-                try:
-                    if client.get(f"{self.url}/healthz").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
-        self._fail(f"was not healthy within {STARTUP_DEADLINE_S:.0f} s")
-
-    def _fail(self, what: str) -> None:
-        self.stop()
-        pytest.fail(f"The local backend {what}. Its log:\n{self.log_path.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="session")

@@ -44,8 +44,9 @@ from components.api import (
 from components.leaderboard import metric_column
 from components.tasks import KNOWN_TASK_ORDER
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from tests.conftest import LocalBackend, free_port
+from tests.conftest import LocalBackend
 from tests.faults import Fault, FaultProxy
+from tests.servers import free_port
 
 SECRET = "hf_SECRET_token_never_shown_0123456789"  # noqa: S105 - a made-up token to look for
 

@@ -23,7 +23,8 @@ from streamlit.testing.v1 import AppTest
 
 from components import data
 from components.tasks import FALLBACK_TASKS
-from tests.conftest import LocalBackend, free_port
+from tests.conftest import LocalBackend
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SPACE_HOST = "colliderml-leaderboard.hf.space"

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import free_port
+from tests.servers import ServerProcess, free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The local sign-in stand-in's client (local_backend/oauth.py defaults).
 OAUTH_CLIENT_ID = "colliderml-local"
 OAUTH_CLIENT_SECRET = "colliderml-local-secret"  # noqa: S105 - the stand-in's public default
-APP_STARTUP_S = 60.0
 #: Headless Debian Chromium on a closed network: background networking would be refused and logged.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -47,7 +42,20 @@ class StreamlitApp:
     backend_url: str
     log_path: Path
     port: int = field(default_factory=free_port)
-    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    server: ServerProcess = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.server = ServerProcess(
+            name="streamlit",
+            command=[sys.executable, "-m", "streamlit", "run", "Home.py",
+                     "--server.headless", "true", "--server.port", str(self.port),
+                     "--server.address", "localhost", "--browser.gatherUsageStats", "false",
+                     "--server.fileWatcherType", "none"],
+            health_url=f"{self.url}/_stcore/health",
+            cwd=REPO_ROOT,
+            env=self.env(),
+            log_path=self.log_path,
+        )  # fmt: skip
 
     @property
     def url(self) -> str:
@@ -67,45 +75,14 @@ class StreamlitApp:
 
     def start(self) -> None:
         """Start the server and wait for `/_stcore/health`."""
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "Home.py",
-                 "--server.headless", "true", "--server.port", str(self.port),
-                 "--server.address", "localhost", "--browser.gatherUsageStats", "false",
-                 "--server.fileWatcherType", "none"],
-                cwd=REPO_ROOT,
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + APP_STARTUP_S
-        with httpx.Client(timeout=1.0) as client:
-            while time.monotonic() < deadline:
-                if self._process.poll() is not None:
-                    pytest.fail(f"streamlit exited with status {self._process.returncode}:\n{self.log_text()}")
-                try:
-                    if client.get(f"{self.url}/_stcore/health").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"streamlit was not healthy within {APP_STARTUP_S:.0f} s:\n{self.log_text()}")
+        self.server.start()
 
     def stop(self) -> None:
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
+        self.server.stop()
 
     def log_text(self) -> str:
         """Everything the server printed (scan it for tokens and tracebacks)."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return self.server.log_text()
 
 
 @contextmanager

@@ -202,7 +202,7 @@ def _figures(values: list[float]) -> dict[str, float | int]:
 @pytest.mark.load
 def test_twenty_visitors_browse_at_once(app_server: StreamlitApp, chromium_path: str) -> None:
     seconds = load_seconds()
-    server_pid = app_server._process.pid if app_server._process else None  # noqa: SLF001 - its CPU time
+    server_pid = app_server.server.pid  # its CPU time
     server_cpu, machine_cpu = _cpu_seconds(server_pid), _machine_busy_seconds()
     started = time.monotonic()
     run = _run_in_thread(chromium_path, app_server.url, seconds)
