@@ -72,22 +72,23 @@ def element_protos(at: AppTest) -> Iterator[Message]:
     yield from walk(at._tree)
 
 
-def proto_strings(message: Message) -> Iterator[str]:
-    """Every string field of a protobuf, however deeply nested (bytes such as Arrow tables excluded)."""
+def proto_fields(message: Message) -> Iterator[tuple[str, str, str]]:
+    """(message type, field name, value) of every string field of a protobuf, however deeply
+    nested (bytes such as Arrow tables excluded)."""
     for descriptor, value in message.ListFields():
         items = value if descriptor.is_repeated else [value]
         if hasattr(items, "values") and callable(items.values):  # a map field
             items = list(items.values())
         for item in items:
             if isinstance(item, Message):
-                yield from proto_strings(item)
+                yield from proto_fields(item)
             elif isinstance(item, str):
-                yield item
+                yield message.DESCRIPTOR.name, descriptor.name, item
 
 
 def page_strings(at: AppTest) -> str:
     """All the text the last run sent to the browser: every element's strings and every table as CSV."""
-    parts = [s for proto in element_protos(at) for s in proto_strings(proto)]
+    parts = [value for proto in element_protos(at) for _, _, value in proto_fields(proto)]
     parts.extend(df.value.to_csv() for df in at.dataframe)
     return "\n".join(parts)
 

@@ -24,14 +24,13 @@ from typing import Any
 import httpx
 import pandas as pd
 import pytest
-from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from components.text import inert
 from local_backend.predictions import make_predictions, to_parquet_bytes
 from tests.conftest import LocalBackend
 from tests.faults import Fault, FaultProxy
-from tests.test_fault_matrix import cold_caches, element_protos, messages, open_page, sign_in, upload
+from tests.test_fault_matrix import cold_caches, element_protos, messages, open_page, proto_fields, sign_in, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 TASK = "jets"
@@ -126,19 +125,6 @@ def app(monkeypatch: pytest.MonkeyPatch, world: World) -> Iterator[AppTest]:
     cold_caches()
 
 
-def _fields(message: Message) -> Iterator[tuple[str, str, str]]:
-    """(message type, field name, value) of every string field, however deeply nested."""
-    for descriptor, value in message.ListFields():
-        items = value if descriptor.is_repeated else [value]
-        if hasattr(items, "values") and callable(items.values):  # a map field
-            items = list(items.values())
-        for item in items:
-            if isinstance(item, Message):
-                yield from _fields(item)
-            elif isinstance(item, str):
-                yield message.DESCRIPTOR.name, descriptor.name, item
-
-
 def _unescaped(text: str) -> str:
     """The text with every backslash-escaped character removed: what is left is live Markdown."""
     return re.sub(r"\\.", "", text)
@@ -161,7 +147,7 @@ def assert_inert(at: AppTest) -> None:
     for proto in element_protos(at):
         if proto.DESCRIPTOR.name == "Markdown":
             assert not getattr(proto, "allow_html", False), f"unsafe_allow_html on: {proto}"
-        for kind, name, value in _fields(proto):
+        for kind, name, value in proto_fields(proto):
             for text in _markdown_parts(kind, name, value):
                 if RAW.search(_unescaped(text)):
                     live.append((kind, name, text))
