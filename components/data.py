@@ -37,7 +37,6 @@ class Catalogue:
 
 
 _lock = threading.Lock()
-_last_good: dict[tuple[str, str], tuple[pd.DataFrame, datetime]] = {}
 _failing_since: dict[tuple[str, str], datetime] = {}
 
 
@@ -98,9 +97,12 @@ FULL_FETCH_EVERY = timedelta(minutes=10)
 class _Board:
     rows: pd.DataFrame
     limit: int
+    fetched_at: datetime
     fetched_in_full_at: datetime
 
 
+#: The last good board per (backend, task): what a refresh merges into, and what pages show
+#: while the backend fails.
 _boards: dict[tuple[str, str], _Board] = {}
 
 
@@ -115,11 +117,11 @@ def _fetch_leaderboard(base_url: str, task: str, limit: int) -> tuple[pd.DataFra
         merged = lb.with_newest(held.rows, client.leaderboard(task, limit=min(NEWEST_ROWS, limit)), limit)
         if merged is not None:
             with _lock:
-                _boards[(base_url, task)] = replace(held, rows=merged)
+                _boards[(base_url, task)] = replace(held, rows=merged, fetched_at=now)
             return merged, now
     rows = client.leaderboard(task, limit=limit)
     with _lock:
-        _boards[(base_url, task)] = _Board(rows, limit, now)
+        _boards[(base_url, task)] = _Board(rows, limit, now, now)
     return rows, now
 
 
@@ -132,12 +134,11 @@ def leaderboard(task: str) -> Snapshot:
     except BackendError as exc:
         with _lock:
             since = _failing_since.setdefault(key, datetime.now(UTC))
-            last = _last_good.get(key)
+            last = _boards.get(key)
         if last is None:
             return Snapshot(None, None, error_message(exc), since)
-        return Snapshot(last[0], last[1], error_message(exc), since)
+        return Snapshot(last.rows, last.fetched_at, error_message(exc), since)
     with _lock:
-        _last_good[key] = (rows, fetched_at)
         _failing_since.pop(key, None)
     return Snapshot(rows, fetched_at)
 
@@ -154,8 +155,7 @@ def backend_url() -> str:
 
 
 def forget_last_good() -> None:
-    """Drop the outage copies and the boards held for merging too (tests start each case cold)."""
+    """Drop the boards held and the failure times (tests start each case from a cold cache)."""
     with _lock:
-        _last_good.clear()
         _failing_since.clear()
         _boards.clear()
