@@ -64,23 +64,27 @@ def trend_chart(points: pd.DataFrame, best: pd.DataFrame, metric: str, arrow: st
 def tradeoff_chart(
     points: pd.DataFrame, x: str, y: str, x_arrow: str, y_arrow: str, on_front: pd.Series
 ) -> alt.LayerChart | alt.FacetChart:
-    """Two metrics against each other, with the Pareto front (in both directions) drawn as a line."""
+    """Two metrics against each other (`points` columns x, y, hf_username, id; `x` and `y` name
+    the metrics), with the Pareto front (in both directions) drawn as a line.
+
+    The metric names only title the axes: as Vega field names, a `.` or `:` in a name from the
+    backend would read as a nested field or a type."""
     data = points.assign(front=on_front.to_numpy())
-    front = data[data["front"]].sort_values(x)
+    front = data[data["front"]].sort_values("x")
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:Q", title=f"{x} {x_arrow}", scale=_y_scale(x, data[x])),
-        y=alt.Y(f"{y}:Q", title=f"{y} {y_arrow}", scale=_y_scale(y, data[y])),
+        x=alt.X("x:Q", title=f"{x} {x_arrow}", scale=_y_scale(x, data["x"])),
+        y=alt.Y("y:Q", title=f"{y} {y_arrow}", scale=_y_scale(y, data["y"])),
     )
     dots = base.mark_point(filled=True, size=45, opacity=0.6).encode(
         color=alt.Color("front:N", title="Pareto front", scale=alt.Scale(domain=[True, False])),
         tooltip=[
             alt.Tooltip("hf_username:N", title="user"),
-            alt.Tooltip(f"{x}:Q", format=".4~g"),
-            alt.Tooltip(f"{y}:Q", format=".4~g"),
+            alt.Tooltip("x:Q", title=x, format=".4~g"),
+            alt.Tooltip("y:Q", title=y, format=".4~g"),
             alt.Tooltip("id:N", title="submission"),
         ],
     )
-    line = alt.Chart(front).mark_line(interpolate="step-after", color="#e45756").encode(x=f"{x}:Q", y=f"{y}:Q")
+    line = alt.Chart(front).mark_line(interpolate="step-after", color="#e45756").encode(x="x:Q", y="y:Q")
     return alt.layer(dots, line).properties(height=320)
 
 

@@ -82,7 +82,7 @@ def _card(info: TaskInfo, rows: pd.DataFrame | None, page: st.Page, now: datetim
         if summary is None:
             st.caption("No data yet.")
         else:
-            st.metric(bv.metric_label(info, info.primary), summary.best_text)
+            st.metric(inert(bv.metric_label(info, info.primary)), summary.best_text)
             st.caption(inert(summary.caption))
             if summary.best_so_far is not None and len(summary.best_so_far) > 1:
                 st.altair_chart(charts.sparkline(summary.best_so_far), key=f"home.spark.{info.name}")

@@ -133,8 +133,9 @@ def _table(task: TaskInfo, board: pd.DataFrame, metrics: list[str], selected_id:
     picked = event.selection.rows
     if picked:
         _select(task, str(shown["id"].iloc[picked[0]]))
+    ranked_by = inert(bv.metric_label(task, task.primary))
     st.caption(
-        f"{len(board):,} rows · ranked by {bv.metric_label(task, task.primary)} · best value of each metric in bold"
+        f"{len(board):,} rows · ranked by {ranked_by} · best value of each metric in bold"
         " · pick a row for its details or to reproduce it"
     )
 
@@ -263,8 +264,8 @@ def _charts(task: TaskInfo, rows: pd.DataFrame, metrics: list[str], opts: bv.Vie
     front = lb.pareto_front(both, x, task.direction(x), y, task.direction(y))
     pairs = pd.DataFrame(
         {
-            x: both[lb.metric_column(x)],
-            y: both[lb.metric_column(y)],
+            "x": both[lb.metric_column(x)],
+            "y": both[lb.metric_column(y)],
             "hf_username": both["hf_username"],
             "id": both["id"],
         }

@@ -48,8 +48,8 @@ def _tradeoff(board: pd.DataFrame) -> tuple[dict[str, Any], pd.Series]:
     front = lb.pareto_front(board, "btag_auc", True, "light_rej_70", True)
     pairs = pd.DataFrame(
         {
-            "btag_auc": board["score.btag_auc"],
-            "light_rej_70": board["score.light_rej_70"],
+            "x": board["score.btag_auc"],
+            "y": board["score.light_rej_70"],
             "hf_username": board["hf_username"],
             "id": board["id"],
         }
@@ -82,7 +82,7 @@ def test_tradeoff_chart_with_twenty_thousand_points_marks_exactly_the_pareto_poi
     assert {row["id"] for row in rows if row["front"]} == expected
     drawn = _layer_rows(spec, line)
     assert {row["id"] for row in drawn} == expected
-    xs = [row["btag_auc"] for row in drawn]
+    xs = [row["x"] for row in drawn]
     assert xs == sorted(xs), "the front is drawn left to right"
     assert spec["layer"][0]["encoding"]["y"]["scale"] == {"type": "log"}, "rejection reads on a log axis"
 

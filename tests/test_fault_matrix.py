@@ -312,7 +312,7 @@ def _board(at: AppTest) -> pd.DataFrame | None:
 
 
 def _primary_metric(at: AppTest) -> str | None:
-    return next((m.value for m in at.metric if m.label == "btag_auc ↑"), None)
+    return next((m.value for m in at.metric if m.label == r"btag\_auc ↑"), None)  # a Markdown-escaped label
 
 
 # ---------------------------------------------------------------------------

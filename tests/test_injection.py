@@ -52,6 +52,7 @@ PLAIN = {
     ("TextInput", "value"),
     ("TextInput", "default"),
     ("ArrowVegaLiteChart", "spec"),
+    ("VegaLiteChart", "spec"),
 }
 
 
@@ -265,6 +266,39 @@ def test_hostile_task_names_in_the_catalogue_are_skipped(app: AppTest, world: Wo
         assert_inert(at)
         pages = [link.proto.page for link in at.get("page_link")]
         assert TASK in pages and not set(pages) & {entry["name"] for entry in hostile}
+    finally:
+        world.proxy.clear()
+        _play_hostile(world.proxy)
+
+
+def test_hostile_metric_names_in_the_catalogue_render_inert(app: AppTest, world: World) -> None:
+    """Metric names from the catalogue title the board, the Home card and the chart axes; a
+    `.` or `:` in one (a nested field or a type to Vega) must not break the trade-off chart."""
+    dotted = "eff.0:5"
+
+    def hostile_jets(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for entry in tasks:
+            if entry.get("name") == TASK:
+                entry["metrics"] = [METRICS[0], dotted, *entry.get("metrics", [])]
+        return tasks
+
+    def with_dotted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for i, row in enumerate(_hostile_board(rows)):
+            row["scores"] = json.dumps({**json.loads(row["scores"]), dotted: 0.5 + 0.01 * i})
+        return rows
+
+    world.proxy.clear()
+    world.proxy.rewrite("GET", r"^/v1/benchmark/tasks\b", hostile_jets)
+    world.proxy.rewrite("GET", r"^/v1/leaderboard/", with_dotted)
+    try:
+        home = app.run()
+        assert_inert(home)
+        assert any(m.label.startswith("\\*\\*bold") for m in home.metric), "the card titles the primary metric"
+        at = open_page(home, TASK)
+        assert_inert(at)
+        tradeoff = json.loads(at.get("vega_lite_chart")[-1].proto.spec)["layer"][0]["encoding"]
+        assert (tradeoff["x"]["field"], tradeoff["y"]["field"]) == ("x", "y")
+        assert {tradeoff["x"]["title"], tradeoff["y"]["title"]} == {f"{METRICS[0]} ↑", f"{dotted} ↑"}
     finally:
         world.proxy.clear()
         _play_hostile(world.proxy)
