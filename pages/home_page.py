@@ -23,6 +23,9 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
         "The public benchmark of the `colliderml` library: every submission is re-scored by the "
         "ColliderML backend against held-out truth. Pick a task to explore its leaderboard."
     )
+    if st.button("Refresh", key="home.refresh", icon="🔄", help="Fetch every leaderboard again now"):
+        for info in catalogue.tasks:  # before the reads below, so this run shows the fresh data
+            data.refresh(info.name)
     if catalogue.error:
         st.warning(f"The task list comes from the installed colliderml only: {inert(catalogue.error)}", icon="⚠️")
     snapshots = {info.name: data.leaderboard(info.name) for info in catalogue.tasks}

@@ -85,6 +85,17 @@ def test_home_shows_a_card_per_task_the_feed_and_what_can_be_earned(app_for, see
     assert "wallclock_s ↓" in set(earn["metric"])
 
 
+def test_home_refresh_fetches_every_leaderboard_again(app_for, proxy: FaultProxy) -> None:
+    at = app_for(proxy.url).run()
+    boards = proxy.count("GET", r"^/v1/leaderboard/")
+    assert boards == len(TASKS)
+    at.run()
+    assert proxy.count("GET", r"^/v1/leaderboard/") == boards, "a rerun is served from the cache"
+    at.button(key="home.refresh").click().run()
+    assert not at.exception, at.exception
+    assert proxy.count("GET", r"^/v1/leaderboard/") == 2 * boards
+
+
 @pytest.mark.parametrize("task", TASKS)
 def test_every_task_page_ranks_its_board_by_the_primary_metric(app_for, seeded_backend, task: str) -> None:
     at = _open_task(app_for(seeded_backend.url).run(), task)
