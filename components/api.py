@@ -675,9 +675,16 @@ class BackendClient:
             f"/v1/benchmark/{quote(task, safe='')}/reproduce/{quote(submission_id, safe='')}"
         )
         body = self._post_predictions(path, token, data, "predictions.parquet", {})
+        verdict = body.get("within_tolerance")
+        if not isinstance(verdict, bool | str):
+            # Reading a missing verdict as "not within 2%" would tell someone they failed.
+            raise BackendBadResponse(
+                f"The ColliderML backend at {self.base_url} took the reproduction but its answer does not "
+                "say whether it was within 2%: your Credits page shows whether it paid."
+            )
         credits = _as_float(body.get("credits_earned"))
         return ReproduceResult(
-            within_tolerance=_as_flag(body.get("within_tolerance")),
+            within_tolerance=_as_flag(verdict),
             reproduced_scores=parse_scores(body.get("reproduced_scores")),
             original_scores=parse_scores(body.get("original_scores")),
             credits_earned=0.0 if math.isnan(credits) else credits,

@@ -621,3 +621,12 @@ def test_error_message_for_anything() -> None:
     assert error_message(RateLimited("Too many requests (429): wait a minute and try again.", 429)) == (
         "Too many requests (429): wait a minute and try again."
     )
+
+
+@pytest.mark.parametrize("answer", [{}, {"within_tolerance": None, "credits_earned": 0}, {"within_tolerance": [True]}])
+def test_a_reproduction_answer_without_a_verdict_is_not_read_as_a_failure(proxy: FaultProxy, answer: object) -> None:
+    proxy.fail("POST", r"/reproduce/", Fault(200, json.dumps(answer).encode(), "application/json"))
+    with pytest.raises(BackendBadResponse) as caught:
+        BackendClient(proxy.url).reproduce(SECRET, "jets", "0b7c2a6e-2c1b-4f0e-9a43-1f0b2c3d4e5f", jets_file())
+    assert "does not say whether it was within 2%" in caught.value.message
+    assert_clean(caught.value)
