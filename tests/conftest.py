@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,18 @@ class LocalBackend:
         """Stop serving (an outage); `start` brings it back with the same data."""
         self.server.stop()
 
+    def submit(self, task: str, username: str, predictions: bytes) -> str:
+        """Submit `predictions` as `username` over HTTP, as colliderml's client does; the new id."""
+        answer = httpx.post(
+            f"{self.url}/v1/benchmark/{task}/submit",
+            files={"predictions": ("predictions.parquet", predictions, "application/octet-stream")},
+            headers={"Authorization": f"Bearer {self.token(username)}"},
+            timeout=60,
+        )
+        assert answer.status_code == 200, answer.text
+        submission_id: str = answer.json()["submission_id"]
+        return submission_id
+
     def token(self, username: str, expires_in: int = 3600) -> str:
         """A bearer token for `username`, issued as the sign-in stand-in issues them."""
         conn = db.connect(self.db_path)
@@ -100,7 +113,9 @@ def truth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("truth")
 
 
-def _running(db_path: Path, data_dir: Path, *, seeded: bool = False) -> Iterator[LocalBackend]:
+@contextmanager
+def running_backend(db_path: Path, data_dir: Path, *, seeded: bool = False) -> Iterator[LocalBackend]:
+    """A local backend serving `db_path` (seeded first if asked) until the block ends."""
     backend = LocalBackend(db_path=db_path, data_dir=data_dir)
     if seeded:
         backend.cli("seed")
@@ -114,19 +129,22 @@ def _running(db_path: Path, data_dir: Path, *, seeded: bool = False) -> Iterator
 @pytest.fixture(scope="session")
 def backend(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator[LocalBackend]:
     """An empty backend shared by the whole session: use your own user names."""
-    yield from _running(tmp_path_factory.mktemp("backend") / "colliderml.sqlite3", truth_dir)
+    with running_backend(tmp_path_factory.mktemp("backend") / "colliderml.sqlite3", truth_dir) as backend:
+        yield backend
 
 
 @pytest.fixture(scope="session")
 def seeded_backend(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator[LocalBackend]:
     """A backend holding the demo data (`python -m local_backend seed`)."""
-    yield from _running(tmp_path_factory.mktemp("seeded") / "colliderml.sqlite3", truth_dir, seeded=True)
+    with running_backend(tmp_path_factory.mktemp("seeded") / "colliderml.sqlite3", truth_dir, seeded=True) as backend:
+        yield backend
 
 
 @pytest.fixture
 def fresh_backend(tmp_path: Path, truth_dir: Path) -> Iterator[LocalBackend]:
     """An empty backend of the test's own, for tests that need to know every row."""
-    yield from _running(tmp_path / "colliderml.sqlite3", truth_dir)
+    with running_backend(tmp_path / "colliderml.sqlite3", truth_dir) as backend:
+        yield backend
 
 
 @pytest.fixture(scope="session")
@@ -140,14 +158,8 @@ def plugin_backend(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) ->
     backend.start()
     try:
         for user, quality, seed in (("muon-maria", 0.4, 1), ("muon-max", 0.6, 2), ("muon-maria", 0.8, 3)):
-            data = to_parquet_bytes(muon_id_data.make_predictions(quality, seed))
-            answer = httpx.post(
-                f"{backend.url}/v1/benchmark/{muon_id_data.TASK_NAME}/submit",
-                files={"predictions": ("predictions.parquet", data, "application/octet-stream")},
-                headers={"Authorization": f"Bearer {backend.token(user)}"},
-                timeout=60,
-            )
-            assert answer.status_code == 200, answer.text
+            predictions = to_parquet_bytes(muon_id_data.make_predictions(quality, seed))
+            backend.submit(muon_id_data.TASK_NAME, user, predictions)
         yield backend
     finally:
         backend.stop()

@@ -81,6 +81,12 @@ class FaultProxy:
     def close(self) -> None:
         self.stop()
 
+    def __enter__(self) -> FaultProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _listen(self, port: int) -> int:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pandas as pd
 import pytest
 import streamlit as st
@@ -32,7 +31,7 @@ from streamlit.util import calc_hash
 
 from components import auth, data
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from tests.conftest import LocalBackend
+from tests.conftest import LocalBackend, running_backend
 from tests.faults import Fault, FaultProxy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,23 +257,11 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator[World]:
-    backend = LocalBackend(db_path=tmp_path_factory.mktemp("fault-matrix") / "colliderml.sqlite3", data_dir=truth_dir)
-    backend.start()
-    proxy = FaultProxy(backend.url)
-    try:
+    db_path = tmp_path_factory.mktemp("fault-matrix") / "colliderml.sqlite3"
+    with running_backend(db_path, truth_dir) as backend, FaultProxy(backend.url) as proxy:
         tokens = {user: backend.token(user) for user in ("fm-owner", "fm-alice", "fm-bob", "fm-carol")}
         original = to_parquet_bytes(make_predictions(TASK, 0.6, seed=7))
-        answer = httpx.post(
-            f"{backend.url}/v1/benchmark/{TASK}/submit",
-            files={"predictions": ("predictions.parquet", original, "application/octet-stream")},
-            headers={"Authorization": f"Bearer {tokens['fm-owner']}"},
-            timeout=60,
-        )
-        assert answer.status_code == 200, answer.text
-        yield World(backend, proxy, tokens, original, answer.json()["submission_id"])
-    finally:
-        proxy.close()
-        backend.stop()
+        yield World(backend, proxy, tokens, original, backend.submit(TASK, "fm-owner", original))
 
 
 @pytest.fixture

@@ -21,14 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.text import inert
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from tests.conftest import LocalBackend
+from tests.conftest import LocalBackend, running_backend
 from tests.faults import Fault, FaultProxy
 from tests.test_fault_matrix import cold_caches, element_protos, messages, open_page, proto_fields, sign_in, upload
 
@@ -95,27 +94,15 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator[World]:
-    backend = LocalBackend(db_path=tmp_path_factory.mktemp("injection") / "colliderml.sqlite3", data_dir=truth_dir)
-    backend.start()
-    proxy = FaultProxy(backend.url)
-    try:
+    db_path = tmp_path_factory.mktemp("injection") / "colliderml.sqlite3"
+    with running_backend(db_path, truth_dir) as backend, FaultProxy(backend.url) as proxy:
         tokens = {name: backend.token(name) for name in NAMES}
         files, ids = {}, {}
         for seed, name in enumerate(NAMES):
             files[name] = to_parquet_bytes(make_predictions(TASK, 0.4 + 0.1 * seed, seed=seed))
-            answer = httpx.post(
-                f"{backend.url}/v1/benchmark/{TASK}/submit",
-                files={"predictions": ("predictions.parquet", files[name], "application/octet-stream")},
-                headers={"Authorization": f"Bearer {tokens[name]}"},
-                timeout=60,
-            )
-            assert answer.status_code == 200, answer.text
-            ids[name] = answer.json()["submission_id"]
+            ids[name] = backend.submit(TASK, name, files[name])
         _play_hostile(proxy)
         yield World(backend, proxy, tokens, files, ids)
-    finally:
-        proxy.close()
-        backend.stop()
 
 
 @pytest.fixture

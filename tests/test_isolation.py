@@ -27,7 +27,7 @@ from streamlit.testing.v1 import AppTest
 from components import auth
 from local_backend.predictions import make_predictions, to_parquet_bytes
 from pages.task_actions import SUBMITTED_KEY
-from tests.conftest import LocalBackend
+from tests.conftest import LocalBackend, running_backend
 from tests.test_fault_matrix import cold_caches, messages, open_page, page_strings, sign_in, upload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,12 +45,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator[World]:
-    backend = LocalBackend(db_path=tmp_path_factory.mktemp("isolation") / "colliderml.sqlite3", data_dir=truth_dir)
-    backend.start()
-    try:
+    with running_backend(tmp_path_factory.mktemp("isolation") / "colliderml.sqlite3", truth_dir) as backend:
         yield World(backend, {user: backend.token(user) for user in USERS})
-    finally:
-        backend.stop()
 
 
 @pytest.fixture
