@@ -101,15 +101,25 @@ def sparkline(best: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _day_and_time_format(times: pd.Series) -> str:
+    """Axis labels that name the day and are as fine as the span needs: a new account's entries
+    are seconds apart (Vega's defaults would read as bare clock times or milliseconds, and
+    minutes alone would repeat one label), a long history spans months."""
+    span = times.max() - times.min() if len(times) else pd.Timedelta(0)
+    if span <= pd.Timedelta(hours=1):
+        return "%b %d %H:%M:%S"
+    if span <= pd.Timedelta(days=3):
+        return "%b %d %H:%M"
+    return "%b %d"
+
+
 def balance_chart(balance: pd.DataFrame) -> alt.Chart:
     """A user's balance over time (created_at, balance) as a step line: it moves only at ledger entries."""
     return (
         alt.Chart(balance)
         .mark_line(interpolate="step-after", strokeWidth=2, point=True)
         .encode(
-            # A new account's entries are minutes apart: Vega's default labels would read as bare
-            # clock times or milliseconds, so every label carries the day and the time.
-            x=alt.X("created_at:T", title="date", axis=alt.Axis(format="%b %d %H:%M")),
+            x=alt.X("created_at:T", title="date", axis=alt.Axis(format=_day_and_time_format(balance["created_at"]))),
             y=alt.Y("balance:Q", title="credits"),
             tooltip=[
                 alt.Tooltip("created_at:T", title="date", format="%Y-%m-%d %H:%M"),

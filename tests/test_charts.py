@@ -111,11 +111,14 @@ def test_prefers_log_scale(metric: str, values: list[float], log: bool) -> None:
     assert charts.prefers_log_scale(metric, pd.Series(values, dtype=float)) is log
 
 
-def test_balance_chart_labels_carry_the_day_and_the_time() -> None:
-    """A new account's ledger spans minutes; labels must still say which day."""
-    stamps = pd.Timestamp("2026-11-26T10:00:00Z") + pd.to_timedelta([0, 40, 95], unit="s")
-    balance = pd.DataFrame({"created_at": stamps, "balance": [10.0, 30.0, 50.0]})
+@pytest.mark.parametrize(
+    ("seconds", "label_format"),
+    [([0, 40, 95], "%b %d %H:%M:%S"), ([0, 3_600 * 30], "%b %d %H:%M"), ([0, 86_400 * 70], "%b %d")],
+)
+def test_balance_chart_labels_name_the_day_as_finely_as_the_span_needs(seconds: list[int], label_format: str) -> None:
+    stamps = pd.Timestamp("2026-11-26T10:00:00Z") + pd.to_timedelta(seconds, unit="s")
+    balance = pd.DataFrame({"created_at": stamps, "balance": [10.0 * (i + 1) for i in range(len(seconds))]})
     spec = charts.balance_chart(balance).to_dict()
-    assert spec["encoding"]["x"]["axis"]["format"] == "%b %d %H:%M"
+    assert spec["encoding"]["x"]["axis"]["format"] == label_format
     assert spec["mark"]["interpolate"] == "step-after"
-    assert len(next(iter(spec["datasets"].values()))) == 3
+    assert len(next(iter(spec["datasets"].values()))) == len(seconds)
