@@ -194,5 +194,5 @@ def _show_reproduction(task: TaskInfo, result: ReproduceResult) -> None:
     st.dataframe(
         sub.reproduction_table(task, result),
         hide_index=True,
-        column_config={"relative difference": st.column_config.NumberColumn(format="%.2%")},
+        column_config={"relative difference": st.column_config.NumberColumn(format="percent")},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -142,8 +143,11 @@ def test_reproduction_inside_and_outside_the_band_and_own_refusal(monkeypatch, f
     at.button(key="anomaly.reproduce.send").click().run()
     assert not at.exception, at.exception
     assert "Reproduced within 2 %: +20" in _messages(at)
-    table = next(df.value for df in at.dataframe if "within 2 %" in df.value.columns)
+    shown = next(df for df in at.dataframe if "within 2 %" in df.value.columns)
+    table = shown.value
     assert table["within 2 %"].all() and (table["relative difference"] == 0).all()
+    columns = json.loads(shown.proto.columns)
+    assert columns["relative difference"]["type_config"]["format"] == "percent"
 
     _upload(at, "anomaly.reproduce.file", to_parquet_bytes(make_predictions("anomaly", 0.1, seed=9)))
     assert "already reproduced this submission" in _messages(at)
