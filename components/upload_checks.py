@@ -138,8 +138,8 @@ def check_predictions(
     source = _Source(data)
     refusal = _refusal_before_parsing(source, max_bytes)
     if refusal is not None:
-        sha = source.sha256() if source.size <= max_bytes else ""
-        return _refused(source, sha, [refusal])
+        result = _refused(source, [refusal])
+        return replace(result, sha256=source.sha256()) if source.size <= max_bytes else result
     # The hash (a tenth of a second per 100 MB) is computed on another core meanwhile:
     # hashlib and file reads release the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -147,9 +147,10 @@ def check_predictions(
         try:
             parquet = source.open_parquet()
         except (pa.ArrowException, OSError) as exc:
-            return _refused(source, hashing.result(), [f"The Parquet footer cannot be read: {exc}."])
-        with parquet:
-            result = _check_parquet(source, parquet, task, max_decoded_bytes)
+            result = _refused(source, [f"The Parquet footer cannot be read: {exc}."])
+        else:
+            with parquet:
+                result = _check_parquet(source, parquet, task, max_decoded_bytes)
         return replace(result, sha256=hashing.result())
 
 
@@ -276,17 +277,17 @@ def _sizes(a: int, b: int) -> tuple[str, str]:
 
 
 def _refused(
-    source: _Source, sha: str, problems: list[str], columns: list[tuple[str, str]] | None = None,
-    rows: int = 0,
+    source: _Source, problems: list[str], columns: list[tuple[str, str]] | None = None, rows: int = 0
 ) -> CheckResult:
-    """A result for a file refused before its values were looked at."""
+    """A result for a file refused before its values were looked at (without its hash, which
+    check_predictions adds)."""
     return CheckResult(
         ok=False,
         problems=problems,
         rows=rows,
         columns=columns or [],
         size_bytes=source.size,
-        sha256=sha,
+        sha256="",
         preview=pd.DataFrame(),
         local_scores=None,
     )
@@ -300,7 +301,6 @@ def _refused(
 def _check_parquet(source: _Source, parquet: pq.ParquetFile, task: TaskInfo, max_decoded_bytes: int) -> CheckResult:
     """Everything after the footer parsed: structure first, then schema, values, colliderml.
     The result's ``sha256`` is left empty: the caller, hashing meanwhile, fills it in."""
-    sha = ""
     schema = parquet.schema_arrow
     rows = parquet.metadata.num_rows
     columns = [(f.name, str(f.type)) for f in schema]
@@ -310,7 +310,7 @@ def _check_parquet(source: _Source, parquet: pq.ParquetFile, task: TaskInfo, max
     if problem is None and rows == 0:
         problem = "The file has no rows: there is nothing to score."
     if problem is not None:
-        return _refused(source, sha, [problem], columns, rows)
+        return _refused(source, [problem], columns, rows)
 
     findings = _Findings()
     local_scores = None
@@ -324,7 +324,7 @@ def _check_parquet(source: _Source, parquet: pq.ParquetFile, task: TaskInfo, max
         rows=rows,
         columns=columns,
         size_bytes=source.size,
-        sha256=sha,
+        sha256="",
         preview=_preview(parquet),
         local_scores=local_scores,
         warnings=findings.warnings,

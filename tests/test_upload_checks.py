@@ -131,6 +131,18 @@ def check(data: bytes | Path, task: str, max_bytes: int = CAP) -> CheckResult:
 # ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "data",
+    [b"not parquet at all", b"PAR1" + b"\0" * 64 + b"PAR1", parquet_bytes(pa.table({"x": pa.array([], pa.int64())}))],
+    ids=["not-parquet", "broken-footer", "no-rows"],
+)
+def test_a_refused_file_under_the_cap_still_carries_its_hash(data: bytes) -> None:
+    """Refused before parsing, at the footer, or after it: the page keys its state on the hash."""
+    result = check(data, "tracking")
+    assert not result.ok and result.problems
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+
+
 @pytest.mark.parametrize("task", ALL_TASKS)
 def test_a_valid_hand_built_file_passes_from_bytes_and_from_a_path(task: str, tmp_path: Path) -> None:
     data = parquet_bytes(VALID[task]())
