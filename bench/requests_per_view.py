@@ -8,7 +8,7 @@ refresh costs compared with the upstream Space.
    Then, from a cold cache, 20 threads ask components.data for that leaderboard at the same
    instant (20 sessions arriving together; AppTest itself cannot run in parallel): still 1.
 2. Issue 6, side by side on the same backend (no proxy): a refresh the way this dashboard does
-   it (components.data: the newest 100 rows merged into the 5,000 held, then rank and
+   it (components.data: the newest rows (data.NEWEST_ROWS) merged into the 5,000 held, then rank and
    best-so-far; and, for reference, the full fetch it falls back to) against the upstream
    Space's (requests.get of the default newest 100 rows, pd.DataFrame).
 
