@@ -73,13 +73,21 @@ def best_per_user(df: pd.DataFrame, metric: str, higher: bool) -> pd.DataFrame:
     `metric`, the earliest among equal bests; a user with no value for the metric keeps
     their latest submission (ranked last, rank <NA>)."""
     values = _values(df, metric)
+    users = pd.factorize(df["hf_username"])[0]
     order = _order(df, values, higher)
-    scored = df.iloc[order[~np.isnan(values[order])]]
-    bests = scored.drop_duplicates("hf_username", keep="first")
-    unscored = df[~df["hf_username"].isin(bests["hf_username"]).to_numpy()]
-    latest = unscored.iloc[np.argsort(_time_key(unscored), kind="stable")]
-    latest = latest.drop_duplicates("hf_username", keep="last")
-    return rank(pd.concat([bests, latest]), metric, higher)
+    scored = order[~np.isnan(values[order])]
+    bests = scored[_first_of_each(users[scored])]
+    has_best = np.zeros(users.max(initial=-1) + 1, dtype=bool)
+    has_best[users[bests]] = True
+    unscored = np.flatnonzero(~has_best[users])
+    by_time = unscored[np.argsort(_time_key(df)[unscored], kind="stable")]
+    latest = by_time[::-1][_first_of_each(users[by_time][::-1])][::-1]
+    return rank(df.take(np.r_[bests, latest]), metric, higher)
+
+
+def _first_of_each(keys: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each key, in the order they occur."""
+    return np.sort(np.unique(keys, return_index=True)[1])
 
 
 def best_so_far(df: pd.DataFrame, metric: str, higher: bool) -> pd.DataFrame:

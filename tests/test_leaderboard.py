@@ -111,6 +111,44 @@ def test_best_per_user_higher_is_better(users: pd.DataFrame) -> None:
     assert best["hf_username"].is_unique
 
 
+def _best_per_user_by_hand(df: pd.DataFrame, metric: str, higher: bool) -> list[str]:
+    """The ids best_per_user should keep, one user at a time in plain Python."""
+    latest_time = pd.Timestamp.max.tz_localize("UTC")
+    keep = []
+    for user in dict.fromkeys(df["hf_username"]):
+        mine = [(i, r) for i, r in enumerate(df.to_dict("records")) if r["hf_username"] == user]
+        scored = [(i, r) for i, r in mine if not pd.isna(r[lb.metric_column(metric)])]
+        if scored:  # the best value, then the earliest, then the first row
+            sign = -1 if higher else 1
+            value = lb.metric_column(metric)
+            keep.append(min(scored, key=lambda p: (sign * p[1][value], _when(p[1], latest_time), p[0])))
+        else:  # the latest row; the last one among equally late
+            keep.append(max(mine, key=lambda p: (_when(p[1], latest_time), p[0])))
+    return sorted(r["id"] for _, r in keep)
+
+
+def _when(r: dict[str, Any], missing: pd.Timestamp) -> pd.Timestamp:
+    return missing if pd.isna(r["submitted_at"]) else r["submitted_at"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_best_per_user_agrees_with_a_user_by_user_reading(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    rows = [
+        row(f"r{i}", f"u{rng.integers(0, 9)}", float(rng.integers(0, 6)), m=rng.choice([0.1, 0.2, 0.3, None]))
+        for i in range(n)
+    ]
+    for r in rng.choice(rows, size=n // 8, replace=False):
+        r["submitted_at"] = None  # unreadable time: sorts as the latest
+    board = frame(*rows)
+    for higher in (True, False):
+        best = lb.best_per_user(board, "m", higher)
+        assert sorted(best["id"]) == _best_per_user_by_hand(board, "m", higher)
+        assert best["hf_username"].is_unique
+        pd.testing.assert_frame_equal(best, lb.rank(best, "m", higher))  # ranked, in rank order
+
+
 def test_best_so_far_higher_is_one_row_per_improvement_plus_closing_row() -> None:
     df = frame(
         row("f", "fay", 6, auc=0.5),
