@@ -582,11 +582,16 @@ class BackendClient:
                 continue
         return found
 
-    def leaderboard(self, task: str, limit: int = 1000) -> pd.DataFrame:
-        """A task's submissions (newest first, as the backend sends them), normalised."""
+    def leaderboard_payload(self, task: str, limit: int = 1000) -> list[Any]:
+        """A task's submissions as the backend sent them, newest first: a refresh compares these
+        with the rows it holds before building anything."""
         path = f"/v1/leaderboard/{quote(task, safe='')}"
         body = self._request("GET", path, params={"limit": int(limit)})
-        return leaderboard_frame(self._expect(body, list, f"GET {path}"))
+        return self._expect(body, list, f"GET {path}")
+
+    def leaderboard(self, task: str, limit: int = 1000) -> pd.DataFrame:
+        """A task's submissions (newest first, as the backend sends them), normalised."""
+        return leaderboard_frame(self.leaderboard_payload(task, limit))
 
     def me(self, token: str) -> Me:
         """The signed-in user and their authoritative credit balance."""

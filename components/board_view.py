@@ -19,9 +19,10 @@ from components.text import model_url, safe_url
 
 @dataclass(frozen=True)
 class ViewOptions:
+    """What the ranking depends on (the user search only picks rows out of a ranked board)."""
+
     best_per_user: bool = True
     include_baselines: bool = True
-    user_query: str = ""
     start: date | None = None
     end: date | None = None
     as_of: date | None = None
@@ -47,22 +48,31 @@ def task_metrics(task: TaskInfo, rows: pd.DataFrame) -> list[str]:
 
 
 def ranked_board(rows: pd.DataFrame, task: TaskInfo, opts: ViewOptions) -> pd.DataFrame:
-    """Rows ranked by the primary metric, as the options ask.
-
-    Ranks are computed before the user search so that searching for someone shows their
-    real place, not 1.
-    """
+    """Rows ranked by the primary metric, as the options ask."""
     df = rows
     if opts.as_of is not None:
         df = lb.as_of(df, opts.as_of)
-    df = lb.filter_rows(df, include_baselines=opts.include_baselines, user_query="", start=opts.start, end=opts.end)
+    df = lb.filter_rows(df, include_baselines=opts.include_baselines, start=opts.start, end=opts.end)
     primary, higher = task.primary, task.direction(task.primary)
-    if opts.best_per_user:
-        df = lb.best_per_user(df, primary, higher)
-    df = lb.rank(df, primary, higher)
-    if opts.user_query.strip():
-        df = lb.filter_rows(df, include_baselines=True, user_query=opts.user_query, start=None, end=None)
-    return df
+    return lb.best_per_user(df, primary, higher) if opts.best_per_user else lb.rank(df, primary, higher)
+
+
+def find_users(board: pd.DataFrame, user_query: str) -> pd.DataFrame:
+    """The rows of a ranked board whose user name contains the query: searching for someone
+    shows their real place, not 1."""
+    return lb.filter_rows(board, user_query=user_query) if user_query.strip() else board
+
+
+def trend_rows(rows: pd.DataFrame, opts: ViewOptions) -> pd.DataFrame:
+    """The rows the trend charts draw: the board as of the chosen date, baselines if shown."""
+    if opts.as_of is not None:
+        rows = lb.as_of(rows, opts.as_of)
+    return rows if opts.include_baselines else rows[~rows["is_baseline"].to_numpy(dtype=bool)]
+
+
+def record_line(rows: pd.DataFrame, metric: str, higher: bool, opts: ViewOptions) -> pd.DataFrame:
+    """The state-of-the-art line of the trend chart (see `leaderboard.best_so_far`)."""
+    return lb.best_so_far(trend_rows(rows, opts), metric, higher)
 
 
 def metric_values(rows: pd.DataFrame, metric: str) -> pd.Series:

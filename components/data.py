@@ -7,15 +7,18 @@ sessions is right. Anything tied to a user's token goes through `components.auth
 
 from __future__ import annotations
 
+import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from components import leaderboard as lb
-from components.api import BackendClient, BackendError, error_message
+from components.api import BackendClient, BackendError, error_message, leaderboard_frame
 from components.config import settings
 from components.tasks import FALLBACK_TASKS, TaskInfo, installed_tasks, merge_catalogue
 
@@ -28,6 +31,7 @@ class Snapshot:
     fetched_at: datetime | None
     error: str | None = None
     failing_since: datetime | None = None
+    version: int | None = None  # see per_board
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Catalogue:
 
 
 _lock = threading.Lock()
-_failing_since: dict[tuple[str, str], datetime] = {}
+_failing_since: dict[tuple[str, str, int], datetime] = {}
 
 
 @st.cache_resource
@@ -96,55 +100,96 @@ FULL_FETCH_EVERY = timedelta(minutes=10)
 @dataclass(frozen=True)
 class _Board:
     rows: pd.DataFrame
-    limit: int
+    newest: list[Any]  # the newest rows as the backend last sent them
+    version: int  # changes whenever `rows` does: what work done on the rows is kept under
     fetched_at: datetime
     fetched_in_full_at: datetime
 
 
-#: The last good board per (backend, task): what a refresh merges into, and what pages show
-#: while the backend fails.
-_boards: dict[tuple[str, str], _Board] = {}
+#: The last good board per (backend, task, rows fetched): what a refresh merges into, what
+#: every page reads, and what pages show while the backend fails.
+_boards: dict[tuple[str, str, int], _Board] = {}
+_versions = itertools.count(1)
 
 
 @st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False, max_entries=64)
-def _fetch_leaderboard(base_url: str, task: str, limit: int) -> tuple[pd.DataFrame, datetime]:
-    """The board, refreshed cheaply: the newest rows merged into the board held since the last
-    full fetch (the backend returns newest first and cannot say what changed since)."""
-    client, now = _client_of(base_url), datetime.now(UTC)
+def _fetch_leaderboard(base_url: str, task: str, limit: int) -> None:
+    """Bring the held board up to date, once per TTL for everyone.
+
+    The rows go to `_boards`, not into this cache, which would pickle and unpickle them on
+    every read."""
+    client, now, key = _client_of(base_url), datetime.now(UTC), (base_url, task, limit)
     with _lock:
-        held = _boards.get((base_url, task))
-    if held is not None and held.limit == limit and now - held.fetched_in_full_at < FULL_FETCH_EVERY:
-        merged = lb.with_newest(held.rows, client.leaderboard(task, limit=min(NEWEST_ROWS, limit)), limit)
-        if merged is not None:
-            with _lock:
-                _boards[(base_url, task)] = replace(held, rows=merged, fetched_at=now)
-            return merged, now
-    rows = client.leaderboard(task, limit=limit)
+        held = _boards.get(key)
+    board = None
+    if held is not None and now - held.fetched_in_full_at < FULL_FETCH_EVERY:
+        board = _with_newest(client, held, task, limit, now)
+    if board is None:
+        payload = client.leaderboard_payload(task, limit=limit)
+        board = _Board(leaderboard_frame(payload), payload[:NEWEST_ROWS], next(_versions), now, now)
     with _lock:
-        _boards[(base_url, task)] = _Board(rows, limit, now, now)
-    return rows, now
+        _boards[key] = board
+
+
+def _with_newest(client: BackendClient, held: _Board, task: str, limit: int, now: datetime) -> _Board | None:
+    """The held board updated from the newest rows only (the backend returns newest first and
+    cannot say what changed since), or None when they do not reach back to a known row."""
+    newest = client.leaderboard_payload(task, limit=min(NEWEST_ROWS, limit))
+    if newest == held.newest:
+        return replace(held, fetched_at=now)  # nothing changed: the usual refresh, and the cheapest
+    merged = lb.with_newest(held.rows, leaderboard_frame(newest), limit)
+    if merged is None:
+        return None
+    version = held.version if merged is held.rows else next(_versions)
+    return replace(held, rows=merged, newest=newest, version=version, fetched_at=now)
 
 
 def leaderboard(task: str) -> Snapshot:
-    """The task's submissions (cached for the TTL), or the last good copy while the backend fails."""
+    """The task's submissions (refreshed once per TTL), or the last good copy while the backend
+    fails. Every caller gets its own copy-on-write view of the shared rows."""
     cfg = settings()
-    key = (cfg.backend_url, task)
+    key = (cfg.backend_url, task, cfg.leaderboard_rows)
     try:
-        rows, fetched_at = _fetch_leaderboard(cfg.backend_url, task, cfg.leaderboard_rows)
+        _fetch_leaderboard(*key)
+        error = None
     except BackendError as exc:
-        with _lock:
-            since = _failing_since.setdefault(key, datetime.now(UTC))
-            last = _boards.get(key)
-        if last is None:
-            return Snapshot(None, None, error_message(exc), since)
-        return Snapshot(last.rows, last.fetched_at, error_message(exc), since)
+        error = error_message(exc)
     with _lock:
-        _failing_since.pop(key, None)
-    return Snapshot(rows, fetched_at)
+        board = _boards.get(key)
+        if error is None:
+            _failing_since.pop(key, None)
+            since = None
+        else:
+            since = _failing_since.setdefault(key, datetime.now(UTC))
+    if board is None:
+        return Snapshot(None, None, error, since)
+    return Snapshot(board.rows.copy(deep=False), board.fetched_at, error, since, board.version)
+
+
+@st.cache_resource(ttl=FULL_FETCH_EVERY, max_entries=32, show_spinner=False)
+def _per_board(
+    version: int, call: str, _compute: Callable[..., Any], _rows: pd.DataFrame, _args: tuple[Any, ...]
+) -> Any:
+    """Keyed by the board's version and the call written out: Streamlit hashes neither the
+    rows nor the arguments (`_`-named), which would cost more than a refresh."""
+    return _compute(_rows, *_args)
+
+
+def per_board(snapshot: Snapshot, compute: Callable[..., pd.DataFrame], *args: Any) -> pd.DataFrame:
+    """`compute(snapshot.rows, *args)` (a ranking, a trend line), worked out once per board
+    version and shared by every session: a refresh that brings nothing new redoes nothing.
+    `args` must be values whose repr says all they hold (str, numbers, dates, dataclasses).
+    Public data only; each caller gets its own copy-on-write view of the result."""
+    if snapshot.rows is None or snapshot.version is None:
+        raise ValueError("per_board needs a snapshot that holds a board")
+    name = f"{compute.__module__}.{compute.__qualname__}"
+    if "<" in name:  # "<lambda>", "<locals>": two of them could share a name, and so a result
+        raise ValueError(f"per_board needs a module-level function, not {name}")
+    return _per_board(snapshot.version, f"{name}{args!r}", compute, snapshot.rows, args).copy(deep=False)
 
 
 def refresh(task: str) -> None:
-    """Forget one task's cached leaderboard (the Refresh button)."""
+    """Forget one task's cached leaderboard (the Refresh button): the next read asks the backend."""
     cfg = settings()
     _fetch_leaderboard.clear(cfg.backend_url, task, cfg.leaderboard_rows)
     _fetch_backend_tasks.clear()
@@ -156,6 +201,7 @@ def backend_url() -> str:
 
 def forget_last_good() -> None:
     """Drop the boards held and the failure times (tests start each case from a cold cache)."""
+    _fetch_leaderboard.clear()
     with _lock:
         _failing_since.clear()
         _boards.clear()

@@ -28,15 +28,16 @@ def render(task: TaskInfo) -> None:
     metrics = bv.task_metrics(task, rows)
     _header(task, rows, metrics)
 
-    opts = _controls(task, rows)
-    board = bv.ranked_board(rows, task, opts)
+    opts, user_query = _controls(task, rows)
+    # Ranked once per board version and options for every visitor, then searched.
+    board = bv.find_users(data.per_board(snapshot, bv.ranked_board, task, opts), user_query)
     selected_id = st.query_params.get("submission")
     _table(task, board, metrics, selected_id)
     if selected_id:
         _detail_panel(task, rows, board, metrics, selected_id)
     _exports(task, board, metrics)
     task_actions.render(task, rows)
-    _charts(task, rows if not opts.as_of else lb.as_of(rows, opts.as_of), metrics, opts)
+    _charts(task, snapshot, metrics, opts)
 
 
 def _header(task: TaskInfo, rows: pd.DataFrame, metrics: list[str]) -> None:
@@ -51,7 +52,8 @@ def _header(task: TaskInfo, rows: pd.DataFrame, metrics: list[str]) -> None:
     st.caption(f"Eval range: {eval_range}  ·  Metrics (↑ higher is better, ↓ lower is better): {inert(directions)}")
 
 
-def _controls(task: TaskInfo, rows: pd.DataFrame) -> bv.ViewOptions:
+def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
+    """The view options and the user search, from the widgets (and the URL's `user`)."""
     key = task.name
     c1, c2, c3, c4 = st.columns([2, 1.3, 2, 1.2])
     view = c1.segmented_control(
@@ -79,14 +81,10 @@ def _controls(task: TaskInfo, rows: pd.DataFrame) -> bv.ViewOptions:
                 start, end = picked
             if st.toggle("Show the board as it stood on a past date", key=f"{key}.as_of_on"):
                 as_of = st.date_input("As of", value=last, min_value=first, max_value=last, key=f"{key}.as_of.{bounds}")
-    return bv.ViewOptions(
-        best_per_user=view != "All submissions",
-        include_baselines=baselines,
-        user_query=user_query,
-        start=start,
-        end=end,
-        as_of=as_of,
+    opts = bv.ViewOptions(
+        best_per_user=view != "All submissions", include_baselines=baselines, start=start, end=end, as_of=as_of
     )
+    return opts, user_query
 
 
 def _follow_link_param(param: str, widget_key: str) -> None:
@@ -233,12 +231,13 @@ def _exports(task: TaskInfo, board: pd.DataFrame, metrics: list[str]) -> None:
 
 
 @st.fragment
-def _charts(task: TaskInfo, rows: pd.DataFrame, metrics: list[str], opts: bv.ViewOptions) -> None:
+def _charts(task: TaskInfo, snapshot: data.Snapshot, metrics: list[str], opts: bv.ViewOptions) -> None:
     """Trend and trade-off charts; a fragment, so picking a metric redraws only the charts."""
+    if snapshot.rows is None:
+        return
+    rows = bv.trend_rows(snapshot.rows, opts)
     if rows.empty:
         return
-    if not opts.include_baselines:
-        rows = rows[~rows["is_baseline"]]
     # A metric no row carries yet (new in the catalogue, or unreadable scores) has no column: add it blank.
     rows = rows.assign(**{lb.metric_column(m): bv.metric_values(rows, m) for m in metrics})
     st.subheader("State of the art over time")
@@ -247,7 +246,7 @@ def _charts(task: TaskInfo, rows: pd.DataFrame, metrics: list[str], opts: bv.Vie
     points = rows.assign(value=rows[lb.metric_column(metric)])[
         ["submitted_at", "value", "hf_username", "id", "is_baseline"]
     ].dropna(subset=["value"])
-    best = lb.best_so_far(rows, metric, higher)
+    best = data.per_board(snapshot, bv.record_line, metric, higher, opts)
     st.altair_chart(charts.trend_chart(points, best, metric, bv.arrow(higher)), key=f"{task.name}.trend")
 
     if len(metrics) < 2:

@@ -89,10 +89,10 @@ def test_ranked_board_within_a_date_range_ranks_only_those_days(jets_rows: pd.Da
 
 
 def test_user_search_keeps_the_real_rank(jets_rows: pd.DataFrame) -> None:
-    board = bv.ranked_board(jets_rows, JETS, bv.ViewOptions(user_query=" BO "))
+    board = bv.find_users(bv.ranked_board(jets_rows, JETS, bv.ViewOptions()), " BO ")
     assert _ranks(board) == {"b1": 3}
     then = (DAY0 + pd.Timedelta(days=4)).date()
-    past = bv.ranked_board(jets_rows, JETS, bv.ViewOptions(user_query="ali", as_of=then))
+    past = bv.find_users(bv.ranked_board(jets_rows, JETS, bv.ViewOptions(as_of=then)), "ali")
     assert _ranks(past) == {"a1": 3}, "alice's best as it stood then, ranked among everyone then"
 
 

@@ -96,3 +96,65 @@ def test_the_whole_board_is_fetched_again_once_the_last_full_fetch_is_old(
     _refreshed(proxy)
     limit = str(settings().leaderboard_rows)
     assert _limits(proxy) == [limit, limit]
+
+
+#: The board sizes `_newest` was called with.
+_calls: list[int] = []
+
+
+def _newest(rows: pd.DataFrame, n: int) -> pd.DataFrame:
+    _calls.append(len(rows))
+    return rows.nlargest(n, "submitted_at")
+
+
+def test_work_on_a_board_is_done_once_per_version_and_again_after_a_change(
+    fresh_backend: LocalBackend, proxy: FaultProxy
+) -> None:
+    _calls.clear()
+    first = data.leaderboard(TASK)
+    assert data.per_board(first, _newest, 3)["id"].tolist() == first.rows["id"].head(3).tolist()
+    assert len(data.per_board(first, _newest, 5)) == 5, "other arguments, other work"
+    unchanged = _snapshot_after_refresh()
+    assert unchanged.version == first.version, "a refresh that brings nothing new keeps the version"
+    pd.testing.assert_frame_equal(unchanged.rows, first.rows)
+    data.per_board(unchanged, _newest, 3)
+    assert _calls == [300, 300], "nothing new: the work is not done again"
+
+    _add_newer_rows(fresh_backend, 1, seed=4)
+    changed = _snapshot_after_refresh()
+    assert changed.version != first.version
+    top = data.per_board(changed, _newest, 3)
+    assert _calls == [300, 300, 301]
+    assert top["id"].iloc[0] == changed.rows["id"].iloc[0] and top["id"].iloc[0] not in set(first.rows["id"])
+
+
+def _snapshot_after_refresh() -> data.Snapshot:
+    data.refresh(TASK)
+    snapshot = data.leaderboard(TASK)
+    assert snapshot.rows is not None
+    return snapshot
+
+
+def test_no_caller_can_change_the_board_or_the_work_another_caller_reads(proxy: FaultProxy) -> None:
+    """The board and the work on it are shared without copying: each caller gets a
+    copy-on-write view, so writing to it (a page that forgets it is shared) changes only that view."""
+    mine = data.leaderboard(TASK)
+    assert mine.rows is not None
+    best = data.per_board(mine, _newest, 5)
+    original, original_best = mine.rows.copy(), best.copy()
+    mine.rows.loc[0, "hf_username"] = "<b>mallory</b>"
+    mine.rows["score.btag_auc"] = 0.0
+    mine.rows.insert(0, "extra", 1)
+    del mine.rows["id"]
+    best.iloc[0, best.columns.get_loc("credits_earned")] = 1e9
+    best["extra"] = 1
+
+    theirs = data.leaderboard(TASK)
+    pd.testing.assert_frame_equal(theirs.rows, original)
+    pd.testing.assert_frame_equal(data.per_board(theirs, _newest, 5), original_best)
+
+
+def test_work_must_be_a_named_function(proxy: FaultProxy) -> None:
+    """Two lambdas in one place share a name, so they would share a result."""
+    with pytest.raises(ValueError, match="module-level function"):
+        data.per_board(data.leaderboard(TASK), lambda rows: rows.head(1))

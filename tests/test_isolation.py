@@ -24,7 +24,7 @@ import streamlit.runtime.caching.cache_data_api as cache_data_api
 import streamlit.runtime.caching.cache_resource_api as cache_resource_api
 from streamlit.testing.v1 import AppTest
 
-from components import auth
+from components import auth, data
 from local_backend.predictions import make_predictions, to_parquet_bytes
 from pages.task_actions import SUBMITTED_KEY
 from tests.conftest import LocalBackend, running_backend
@@ -88,10 +88,13 @@ def _session_texts(at: AppTest) -> list[str]:
 
 
 def _cached_values() -> Iterator[tuple[str, bytes]]:
-    """(function, pickled value) of everything st.cache_data and st.cache_resource hold right now.
+    """(holder, pickled value) of everything shared between sessions right now: what
+    st.cache_data and st.cache_resource hold, and the leaderboards components.data keeps.
 
     Reads Streamlit's private cache registries: no public API lists cached values.
     """
+    for key, board in list(data._boards.items()):
+        yield f"data._boards[{key}]", pickle.dumps(board)
     for caches in cache_data_api._data_caches._function_caches.values():
         for cache in caches.values():
             storage = cache.storage
