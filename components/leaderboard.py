@@ -208,7 +208,7 @@ def with_newest(known: pd.DataFrame, newest: pd.DataFrame, limit: int) -> pd.Dat
     if not len(found):
         return None
     if found[0] == len(newest) - 1 and _same_rows(known.iloc[: len(newest)], newest):
-        return known  # nothing changed: the usual refresh, and the cheapest
+        return known  # the same values, sent differently: the held board itself, so work on it is kept
     older = known.iloc[found[0] + 1 :]
     return pd.concat([newest, older], ignore_index=True).head(limit)
 
