@@ -6,7 +6,10 @@ for every row ever written. Scoring runs before any transaction is opened;
 each write is one `BEGIN IMMEDIATE` transaction, so a failure leaves
 nothing half-written and two identical uploads cannot both be recorded.
 
-Errors are small typed exceptions; app.py maps them to HTTP status codes.
+Errors are small typed exceptions; app.py maps them to HTTP status codes. Input the real
+backend does not handle (predictions that fail validation, a score it cannot store, an id
+that is not a UUID, a negative limit) raises `Unhandled`, which app.py lets escape exactly
+as the real backend's exceptions escape: a bare 500, and the connection dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import hashlib
 import io
 import json
 import math
-import re
 import sqlite3
 import uuid
 from collections.abc import Mapping
@@ -45,8 +47,8 @@ REPRODUCTION_REWARD = 20.0
 REPRODUCTION_TOLERANCE = 0.02
 #: Below this magnitude an original score is compared by absolute difference.
 NEAR_ZERO = 1e-9
-
-_MODEL_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*", re.ASCII)
+#: The largest LIMIT PostgreSQL takes (a bigint); beyond it, or below 0, the real backend fails.
+MAX_LIMIT = 2**63 - 1
 
 
 class ServiceError(Exception):
@@ -65,7 +67,12 @@ class BadRequest(ServiceError):
     """The input cannot be read at all (not Parquet, malformed field, own submission)."""
 
 
-class InvalidPredictions(ServiceError):
+class Unhandled(Exception):
+    """Input the real backend crashes on (answering 500): deliberately not a ServiceError, so
+    no handler turns it into a friendlier answer."""
+
+
+class InvalidPredictions(Unhandled):
     """The predictions parse but cannot be scored (schema, empty, non-finite score)."""
 
 
@@ -158,7 +165,7 @@ def transactions(conn: sqlite3.Connection, user: User, limit: int) -> list[sqlit
     return conn.execute(
         "SELECT * FROM credit_transactions WHERE user_id = ?"
         " ORDER BY created_at DESC, id DESC LIMIT ?",
-        (user.id, limit),
+        (user.id, check_limit(limit)),
     ).fetchall()
 
 
@@ -188,11 +195,11 @@ def score_predictions(task: str, table: pa.Table) -> dict[str, float]:
     return scores
 
 
-def check_model_repo_id(model_repo_id: str | None) -> None:
-    if model_repo_id is not None and not _MODEL_REPO_ID.fullmatch(model_repo_id):
-        raise BadRequest(
-            f"model_repo_id must be a Hugging Face model repo like 'owner/name'; got {model_repo_id!r}"
-        )
+def check_limit(limit: int) -> int:
+    """A LIMIT PostgreSQL would take; the real backend passes it through and fails otherwise."""
+    if not 0 <= limit <= MAX_LIMIT:
+        raise Unhandled(f"limit {limit} is out of range for a bigint LIMIT")
+    return limit
 
 
 # --- submissions -------------------------------------------------------------
@@ -217,7 +224,6 @@ def submit(
     earlier submission back (`deduplicated`) and earn nothing.
     """
     task_instance = load_task(task)
-    check_model_repo_id(model_repo_id)
     scores = score_predictions(task, parse_predictions(data))
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -250,7 +256,7 @@ def _find_duplicate(
     conn: sqlite3.Connection, task: str, user: User, sha: str
 ) -> sqlite3.Row | None:
     row: sqlite3.Row | None = conn.execute(
-        "SELECT id, scores FROM benchmark_submissions"
+        "SELECT id, scores, credits_earned FROM benchmark_submissions"
         " WHERE task = ? AND user_id = ? AND predictions_sha256 = ?",
         (task, user.id, sha),
     ).fetchone()
@@ -258,10 +264,12 @@ def _find_duplicate(
 
 
 def _deduplicated(row: sqlite3.Row) -> dict[str, Any]:
+    """The earlier submission, with what it earned then (as the real backend answers), although
+    nothing new is paid: clients must read `deduplicated`, not the number."""
     return {
         "submission_id": row["id"],
         "scores": json.loads(row["scores"]),
-        "credits_earned": 0.0,
+        "credits_earned": float(row["credits_earned"]),
         "deduplicated": True,
     }
 
@@ -351,7 +359,7 @@ def leaderboard(conn: sqlite3.Connection, task: str, limit: int) -> list[sqlite3
     return conn.execute(
         "SELECT * FROM benchmark_submissions WHERE task = ?"
         " ORDER BY submitted_at DESC, rowid DESC LIMIT ?",
-        (task, limit),
+        (task, check_limit(limit)),
     ).fetchall()
 
 
@@ -415,17 +423,18 @@ def reproduce(
 
 
 def _find_submission(conn: sqlite3.Connection, task: str, submission_id: str) -> sqlite3.Row:
-    not_found = NotFound(f"Submission {submission_id} not found for task {task}")
+    """The submission, NotFound, or Unhandled for an id that is not a UUID (the real
+    backend's database refuses to compare it with its uuid column)."""
     try:
         canonical = str(uuid.UUID(submission_id))
     except ValueError:
-        raise not_found from None
+        raise Unhandled(f"invalid input for type uuid: {submission_id!r}") from None
     row: sqlite3.Row | None = conn.execute(
         "SELECT id, user_id, scores FROM benchmark_submissions WHERE id = ? AND task = ?",
         (canonical, task),
     ).fetchone()
     if row is None:
-        raise not_found
+        raise NotFound(f"Submission {submission_id} not found for task {task}")
     return row
 
 
