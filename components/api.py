@@ -13,13 +13,16 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from http.cookiejar import DefaultCookiePolicy
+from types import TracebackType
+from typing import Any, Self
 from urllib.parse import quote, urlsplit
 
 import numpy as np
 import pandas as pd
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from components.leaderboard import METRIC_PREFIX
@@ -69,6 +72,10 @@ class BackendError(Exception):
 
 class BackendUnreachable(BackendError):
     """No connection could be made (refused, DNS, connect timeout, bad URL)."""
+
+
+class ConnectionLost(BackendUnreachable):
+    """Connected, but the connection was lost before the whole answer came."""
 
 
 class BackendTimeout(BackendError):
@@ -350,21 +357,69 @@ def _redact(text: str | None, token: str | None) -> str | None:
 # ---------------------------------------------------------------------------
 
 
+class _RetryDroppedConnections(Retry):
+    """Retries a read whose connection the server dropped, but never one that timed out.
+
+    The real backend closes the connection after every unhandled 500 without saying so
+    (no `Connection: close`), so the next request on that pooled connection meets a reset;
+    a GET is safe to send again on a new one. A read timeout already cost the full timeout.
+    """
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        if isinstance(error, ReadTimeoutError):
+            raise error.with_traceback(_stacktrace)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+class _DropConnectionAfter5xx(HTTPAdapter):
+    """Closes a connection that answered 5xx instead of pooling it: a backend that crashed
+    while answering has usually closed its end already."""
+
+    def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        if response.status_code >= 500:
+            connection = resp.connection
+            _ = response.content  # read the body while the connection is still ours
+            if connection is not None:
+                connection.close()
+        return response
+
+
 def _session(retry: Retry) -> requests.Session:
+    """A pooled session that keeps no cookies: it is shared by every user, so a cookie one
+    user's answer set must never ride along on another user's request."""
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry)
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    adapter = _DropConnectionAfter5xx(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
 
 
+def _dropped(exc: requests.exceptions.ConnectionError) -> bool:
+    """Whether a connection error is a connection lost after it was made (not a refusal)."""
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, ProtocolError)
+
+
 class BackendClient:
     """Client of one ColliderML backend, safe to share between user sessions.
 
-    GETs retry twice with backoff on connection failures and 502/503/504 (a deploy or a
-    proxy hiccup); a read timeout is not retried (it already cost `read_timeout`), and a
-    Retry-After header is not obeyed (it may ask for minutes). POSTs are never retried:
-    they run on a second session without retries, so a submission is sent at most once.
+    GETs retry twice with backoff on connection failures, dropped connections and
+    502/503/504 (a deploy, a proxy hiccup, a backend that crashed on the request before); a
+    read timeout is not retried (it already cost `read_timeout`), and a Retry-After header is
+    not obeyed (it may ask for minutes). POSTs are never retried: they run on a second
+    session without retries, so a submission is sent at most once.
     """
 
     def __init__(
@@ -380,10 +435,10 @@ class BackendClient:
         self.read_timeout = read_timeout
         self.submit_timeout = submit_timeout
         self._browse = _session(
-            Retry(
+            _RetryDroppedConnections(
                 total=2,
                 connect=2,
-                read=False,
+                read=2,
                 status=2,
                 backoff_factor=0.3,
                 allowed_methods=frozenset({"GET"}),
@@ -462,16 +517,14 @@ class BackendClient:
                 f"The ColliderML backend at {self.base_url} did not answer {where} within "
                 f"{read_timeout:g} s."
             )
-        if isinstance(
-            exc,
-            (
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-            ),
-        ):
-            return BackendBadResponse(
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return ConnectionLost(
                 f"The answer of the ColliderML backend at {self.base_url} to {where} was cut "
-                "off or corrupted: try again."
+                "off: the connection was lost."
+            )
+        if isinstance(exc, requests.exceptions.ContentDecodingError):
+            return BackendBadResponse(
+                f"The answer of the ColliderML backend at {self.base_url} to {where} was corrupted."
             )
         if isinstance(
             exc,
@@ -483,6 +536,11 @@ class BackendClient:
         ):
             return BackendUnreachable(
                 f"The backend address {self.base_url!r} is not a valid http(s) URL."
+            )
+        if isinstance(exc, requests.exceptions.ConnectionError) and _dropped(exc):
+            return ConnectionLost(
+                f"The ColliderML backend at {self.base_url} closed the connection before it "
+                f"answered {where}."
             )
         if isinstance(exc, requests.exceptions.ConnectionError):
             host = urlsplit(self.base_url).netloc or self.base_url
@@ -545,8 +603,8 @@ class BackendClient:
         message = f"The ColliderML backend failed on {where} ({status}: {reason})."
         if with_file and status == 500:
             message += (
-                " The backend answers 500 when a file fails its validation or a score is "
-                "infinite: check the file locally first."
+                " It answers 500, without a reason, when it cannot validate a file or store its "
+                "scores; nothing was stored."
             )
         elif status in (502, 503, 504):
             message += " It may be restarting: try again in a minute."
@@ -664,11 +722,13 @@ class BackendClient:
                 "has no submission id."
             )
         credits = _as_float(body.get("credits_earned"))
+        deduplicated = _as_flag(body.get("deduplicated"))
         return SubmitResult(
             submission_id=submission_id,
             scores=parse_scores(body.get("scores")),
-            credits_earned=0.0 if math.isnan(credits) else credits,
-            deduplicated=_as_flag(body.get("deduplicated")),
+            # A deduplicated answer repeats what the original earned; nothing new was paid.
+            credits_earned=0.0 if deduplicated or math.isnan(credits) else credits,
+            deduplicated=deduplicated,
         )
 
     def reproduce(

@@ -33,6 +33,7 @@ from components.api import (
     BackendFailed,
     BackendTimeout,
     BackendUnreachable,
+    ConnectionLost,
     NotFound,
     RateLimited,
     Rejected,
@@ -158,20 +159,36 @@ def test_files_the_backend_refuses(client: BackendClient, backend: LocalBackend)
     with pytest.raises(Rejected) as garbage:
         client.submit(token, "jets", b"this is not parquet")
     assert garbage.value.status == 400
-    assert garbage.value.message.startswith(
-        "The backend rejected the file: Could not parse predictions as Parquet"
-    )
+    assert garbage.value.message.startswith("The backend rejected the file: Could not parse predictions as Parquet")
     assert_clean(garbage.value, token)
 
     wrong_columns = to_parquet_bytes(pa.table({"event_id": [1, 2], "oops": [0.1, 0.2]}))
-    with pytest.raises(Rejected) as invalid:
+    with pytest.raises(BackendFailed) as invalid:  # as the real backend: a bare 500, no reason
         client.submit(token, "jets", wrong_columns)
-    assert invalid.value.status == 422
-    assert invalid.value.detail
+    assert invalid.value.status == 500
+    assert invalid.value.detail == "Internal Server Error"
     assert_clean(invalid.value, token)
 
-    with pytest.raises(NotFound):
+    with pytest.raises(BackendFailed) as not_an_id:
         client.reproduce(token, "jets", "not-a-uuid", jets_file())
+    assert not_an_id.value.status == 500
+
+    # After each 500 the backend dropped the connection unannounced: the next calls still work.
+    assert client.me(token).hf_username == "client-refused"
+    assert client.submit(token, "jets", jets_file()).deduplicated is False
+
+
+def test_reads_right_after_real_500s_succeed(client: BackendClient, backend: LocalBackend) -> None:
+    """The backend closes the connection after each 500; the pooled connection must not be
+    reused, and a read that meets a dropped connection is sent again on a new one."""
+    token = backend.token("after-a-crash")
+    for _ in range(40):
+        with pytest.raises(BackendFailed):
+            client.leaderboard_payload("jets", limit=-1)
+        assert isinstance(client.leaderboard_payload("jets", limit=5), list)
+        with pytest.raises(BackendFailed):
+            client.transactions(token, limit=-1)
+        assert client.transactions(token, limit=5)["reason"].tolist()[-1] == "signup"
 
 
 def test_sign_in_problems(client: BackendClient, backend: LocalBackend) -> None:
@@ -272,13 +289,72 @@ def test_html_error_page_becomes_a_short_sentence(proxy: FaultProxy) -> None:
     assert proxy.count("GET", r"^/v1/leaderboard/jets") == 1  # a 500 is not retried
 
 
+def test_a_connection_that_answered_500_is_not_reused(proxy: FaultProxy) -> None:
+    client = BackendClient(proxy.url)
+    proxy.fail("GET", r"^/v1/leaderboard/jets", Fault(500, drop_after=True))
+    with pytest.raises(BackendFailed):
+        client.leaderboard("jets")
+    proxy.clear()
+    client.leaderboard("jets")
+    crashed, after = proxy.received("GET", r"^/v1/leaderboard/jets")
+    assert after.port != crashed.port and proxy.hung_up == 0, "a new connection after the 500"
+    proxy.fail("POST", r"/submit$", Fault(500, drop_after=True))  # the same for uploads, never retried
+    with pytest.raises(BackendFailed):
+        client.submit(SECRET, "jets", jets_file())
+    proxy.clear()
+    with pytest.raises(AuthExpired):  # answered (401 for the made-up token), not "connection lost"
+        client.submit(SECRET, "jets", jets_file())
+
+
+def test_a_read_whose_connection_was_dropped_is_sent_again(proxy: FaultProxy) -> None:
+    client = BackendClient(proxy.url)
+    proxy.fail("GET", r"^/healthz", Fault(200, b'{"status": "ok"}', "application/json", drop_after=True))
+    assert client.health() == {"status": "ok"}
+    proxy.clear()
+    assert client.health()["status"] == "ok"  # met the dead connection, then a new one
+    first, second = proxy.received("GET", r"^/healthz")
+    assert first.port != second.port and proxy.hung_up == 1
+
+
+def test_a_post_whose_connection_was_dropped_is_not_sent_again(proxy: FaultProxy) -> None:
+    client = BackendClient(proxy.url)
+    proxy.fail(
+        "POST", r"/submit$", Fault(401, b'{"detail": "Invalid HuggingFace token"}', "application/json", drop_after=True)
+    )
+    with pytest.raises(AuthExpired):
+        client.submit(SECRET, "jets", jets_file())
+    with pytest.raises(ConnectionLost) as caught:
+        client.submit(SECRET, "jets", jets_file())
+    assert caught.value.message == (
+        f"The ColliderML backend at {proxy.url} closed the connection before it answered "
+        "POST /v1/benchmark/jets/submit."
+    )
+    assert proxy.count("POST", r"/submit$") == 1 and proxy.hung_up == 1
+    assert_clean(caught.value)
+
+
+def test_the_shared_client_keeps_no_cookie(proxy: FaultProxy, backend: LocalBackend) -> None:
+    """One client serves every user: a cookie set on one user's answer must not reach another's request."""
+    client = BackendClient(proxy.url)
+    proxy.add_headers("GET", r"^/v1/", {"Set-Cookie": "session=alice-only; Path=/"})
+    assert client.me(backend.token("cookie-alice")).hf_username == "cookie-alice"
+    client.leaderboard("jets")
+    assert client.me(backend.token("cookie-bob")).hf_username == "cookie-bob"
+    client.submit(backend.token("cookie-bob"), "jets", jets_file())
+    seen = proxy.received("GET", r"^/v1/") + proxy.received("POST", r"^/v1/")
+    assert len(seen) == 4
+    assert all("cookie" not in {k.lower() for k in r.headers} for r in seen)
+
+
 def test_submit_crash_hints_at_the_file_and_is_sent_once(proxy: FaultProxy) -> None:
     body = b'Internal Server Error\nTraceback (most recent call last):\n  File "app.py"\nValueError: x'
     proxy.fail("POST", r"/submit$", Fault(500, body))
     with pytest.raises(BackendFailed) as caught:
         BackendClient(proxy.url).submit(SECRET, "jets", jets_file())
     assert caught.value.detail == "Internal Server Error"
-    assert "check the file locally first" in caught.value.message
+    assert "without a reason, when it cannot validate a file or store its scores; nothing was stored" in (
+        caught.value.message
+    )
     assert_clean(caught.value)
     assert proxy.count("POST", r"/submit$") == 1
 
@@ -402,9 +478,7 @@ class Recorder:
 
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                recorder.seen.append(
-                    Seen(self.command, self.path, dict(self.headers), self.rfile.read(length))
-                )
+                recorder.seen.append(Seen(self.command, self.path, dict(self.headers), self.rfile.read(length)))
                 payload = recorder.body.replace("{auth}", self.headers.get("Authorization", ""))
                 data = payload.encode()
                 self.send_response(recorder.status)
