@@ -214,7 +214,7 @@ def _oauth_button(cfg: OAuthSettings) -> None:
     if result:
         problem = _finish_oauth(result, cfg, endpoints)
         if problem:
-            st.error(problem)
+            st.error(inert(problem))
         else:
             st.rerun()
 

@@ -18,7 +18,7 @@ PAGE_SIZE = 100
 
 
 def render(task: TaskInfo) -> None:
-    st.title(f"📊 {task.name}")
+    st.title(f"📊 {inert(task.name)}")
     st.caption(task.description)
     snapshot = data.leaderboard(task.name)
     status.show_snapshot_state(snapshot, task.name)
@@ -46,7 +46,7 @@ def _header(task: TaskInfo, rows: pd.DataFrame, metrics: list[str]) -> None:
     cols[1].metric("Participants", f"{rows['hf_username'].nunique():,}")
     last = rows["submitted_at"].max() if len(rows) else None
     cols[2].metric("Last activity", lb.relative_time(last, datetime.now(UTC)) if last is not None else "—")
-    cols[3].metric("Dataset", task.dataset or "—")
+    cols[3].metric("Dataset", inert(task.dataset) if task.dataset else "—")
     eval_range = f"events {task.eval_event_range[0]:,}–{task.eval_event_range[1]:,}" if task.eval_event_range else "—"
     directions = " · ".join(bv.metric_label(task, m) for m in metrics)
     st.caption(f"Eval range: {eval_range}  ·  Metrics (↑ higher is better, ↓ lower is better): {inert(directions)}")

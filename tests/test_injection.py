@@ -39,8 +39,10 @@ URLS = (
     "javascript:alert(1)", "JaVaScRiPt:alert(1)", "  javascript:alert(1)", "data:text/html,<script>alert(1)</script>"
 )
 REPOS = ("<img src=x onerror=alert(1)>/m", "[click](javascript:alert(1))", "javascript:alert(1)//x", "**bold**/x")
-#: What would render (as HTML, a link or bold) if it reached Markdown unescaped.
-RAW = re.compile(r"<script|<img|\]\(javascript|\*\*bo(ld|om)\*\*", re.IGNORECASE)
+#: A host only hostile text links to (an image to load, a page to phish from).
+EVIL = "evil.example"
+#: What would render (as HTML, a link, an image or bold) if it reached Markdown unescaped.
+RAW = re.compile(r"<script|<img|\]\(javascript|\*\*bo(ld|om)\*\*|evil\.example", re.IGNORECASE)
 BAD_SCHEMES = re.compile(r"^\s*(javascript|data|vbscript):", re.IGNORECASE)
 #: Fields shown as plain text (never Markdown): st.text, option lists, widget values, chart specs
 #: (Vega renders strings as text), and ids.
@@ -286,6 +288,46 @@ def test_hostile_metric_names_in_the_catalogue_render_inert(app: AppTest, world:
         tradeoff = json.loads(at.get("vega_lite_chart")[-1].proto.spec)["layer"][0]["encoding"]
         assert (tradeoff["x"]["field"], tradeoff["y"]["field"]) == ("x", "y")
         assert {tradeoff["x"]["title"], tradeoff["y"]["title"]} == {f"{METRICS[0]} ↑", f"{dotted} ↑"}
+    finally:
+        world.proxy.clear()
+        _play_hostile(world.proxy)
+
+
+def test_hostile_task_metadata_renders_inert(app: AppTest, world: World) -> None:
+    """The backend's task metadata (here the dataset name) is shown, never rendered: no image
+    loads from it and no link in it is live."""
+    dataset = f"![pixel](https://{EVIL}/p.png) [Your session expired: sign in here](https://{EVIL}/login) **bold**"
+
+    def hostile_dataset(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**entry, "dataset": dataset} for entry in tasks]
+
+    world.proxy.rewrite("GET", r"^/v1/benchmark/tasks\b", hostile_dataset)
+    try:
+        home = app.run()
+        assert_inert(home)
+        at = open_page(home, TASK)
+        assert_inert(at)
+        assert next(m.value for m in at.metric if m.label == "Dataset") == inert(dataset)
+    finally:
+        world.proxy.clear()
+        _play_hostile(world.proxy)
+
+
+def test_a_hostile_sign_in_answer_renders_inert(app: AppTest, world: World) -> None:
+    """What /v1/me says when it refuses a token, or fails for a signed-in user, is shown escaped."""
+    detail = f"**Revoked** [appeal here](https://{EVIL}/appeal) <img src=x onerror=alert(1)>"
+    world.proxy.fail("GET", r"^/v1/me$", Fault(403, json.dumps({"detail": detail}).encode(), "application/json"))
+    try:
+        at = app.run()
+        at.text_input(key="auth.pasted").set_value(world.tokens[NAMES[2]])
+        next(b for b in at.button if b.label == "Sign in with token").click().run()
+        assert_inert(at)
+        assert "Revoked" in messages(at) and "appeal here" in messages(at)
+
+        sign_in(app, NAMES[2], world.tokens[NAMES[2]])
+        at = app.run()
+        assert_inert(at)
+        assert any("Balance unavailable" in c.value and "appeal here" in c.value for c in at.caption)
     finally:
         world.proxy.clear()
         _play_hostile(world.proxy)
