@@ -17,7 +17,7 @@ WORKDIR $HOME/app
 COPY --chown=user requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
-COPY --chown=user Home.py ./
+COPY --chown=user app.py Home.py ./
 COPY --chown=user pages ./pages
 COPY --chown=user components ./components
 COPY --chown=user .streamlit ./.streamlit
@@ -26,4 +26,5 @@ EXPOSE 8501
 # The slim image has no curl: ask Streamlit's health route with the standard library.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4)"]
-CMD ["streamlit", "run", "Home.py", "--server.port", "8501", "--server.address", "0.0.0.0"]
+# app.py serves Home.py and readies the server for its first visitor (see its docstring).
+CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0"]

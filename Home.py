@@ -1,7 +1,9 @@
-"""ColliderML Leaderboard: the entrypoint builds the navigation (one page per task) and the sidebar.
+"""ColliderML Leaderboard: the script every session runs; it builds the navigation (one page per
+task) and the sidebar. The server is started as `streamlit run app.py`, which serves this file.
 
 No file in pages/ is named after a URL path (home, about, a task): Streamlit's pages/-folder
-fallback would otherwise run that file instead of this entrypoint on a fresh server or in AppTest.
+fallback would otherwise run that file instead of this script on the first run of AppTest, or of
+a server started as `streamlit run Home.py` (app.py explains that fallback and turns it off).
 """
 
 from functools import partial

@@ -32,7 +32,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-$BIN/streamlit run Home.py --server.port "$APP_PORT" --server.address localhost &
+$BIN/streamlit run app.py --server.port "$APP_PORT" --server.address localhost &
 pids+=($!)
 echo
 echo "  ColliderML Leaderboard: http://localhost:${APP_PORT}"

@@ -20,6 +20,7 @@ import pytest
 import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
+from streamlit.web.server.app_discovery import discover_asgi_app
 
 from components import data
 from components.tasks import FALLBACK_TASKS
@@ -71,13 +72,13 @@ def test_dockerfile_builds_the_dashboard_for_a_space() -> None:
     assert re.search(r"^WORKDIR \$HOME/app$", text, flags=re.MULTILINE)
     assert "pip install --no-cache-dir -r requirements.txt" in text
     assert "requirements-dev.txt" not in text, "the image holds the dashboard only"
-    for path in ("Home.py", "pages", "components", ".streamlit"):
+    for path in ("app.py", "Home.py", "pages", "components", ".streamlit"):
         assert re.search(rf"^COPY .*\s{re.escape(path)}\s", text, flags=re.MULTILINE), path
     cmd = next(line for line in instructions if line.startswith("CMD "))
     served_on_every_interface = "0.0.0.0"  # noqa: S104 - a container must listen beyond its loopback
     assert json.loads(cmd.removeprefix("CMD ")) == [
-        "streamlit", "run", "Home.py", "--server.port", "8501", "--server.address", served_on_every_interface,
-    ]
+        "streamlit", "run", "app.py", "--server.port", "8501", "--server.address", served_on_every_interface,
+    ]  # fmt: skip
     healthcheck = next(line for line in instructions if line.startswith("HEALTHCHECK "))
     assert "http://localhost:8501/_stcore/health" in healthcheck
     assert "curl" not in healthcheck, "python:3.11-slim has no curl"
@@ -90,7 +91,15 @@ def test_dockerignore_keeps_the_image_to_the_dashboard() -> None:
         if line.strip() and not line.startswith("#")
     ]
     assert rules[0] == "*", "an allow-list: nothing enters the build context unless listed"
-    assert {"!requirements.txt", "!Home.py", "!pages/", "!components/", "!.streamlit/"} <= set(rules)
+    assert {"!requirements.txt", "!app.py", "!Home.py", "!pages/", "!components/", "!.streamlit/"} <= set(rules)
+
+
+def test_the_entry_file_is_an_st_app_that_serves_home() -> None:
+    """`streamlit run app.py` (the image's CMD, `make run`, a Streamlit-SDK Space's `app_file`) must
+    find the `st.App` in it, or it would run app.py itself as a page: a blank app."""
+    found = discover_asgi_app(ROOT / "app.py")
+    assert found.is_asgi_app and found.import_string == "app:app"
+    assert re.search(r'^app = st\.App\("Home\.py"', (ROOT / "app.py").read_text(encoding="utf-8"), flags=re.MULTILINE)
 
 
 @pytest.fixture
@@ -139,6 +148,7 @@ WITHOUT_COLLIDERML = """
 import json, sys
 sys.modules["colliderml"] = None  # every `import colliderml...` now raises ImportError
 from streamlit.testing.v1 import AppTest
+from streamlit.web.server.app_discovery import discover_asgi_app
 from streamlit.util import calc_hash
 from components.tasks import installed_tasks
 

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from tests.conftest import LocalBackend
-from tests.e2e.support import CHROMIUM_ARGS, REPO_ROOT, StreamlitApp, running_app, warm_up
+from tests.e2e.support import CHROMIUM_ARGS, REPO_ROOT, StreamlitApp, running_app
 
 E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
@@ -68,12 +68,9 @@ def browser(chromium_path: str) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def app_server(
-    browser: Browser, seeded_backend: LocalBackend, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StreamlitApp]:
+def app_server(seeded_backend: LocalBackend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitApp]:
     """The dashboard on the seeded backend, shared by the session (its caches are shared too)."""
     with running_app(seeded_backend.url, tmp_path_factory.mktemp("app") / "streamlit.log") as app:
-        warm_up(browser, app)
         yield app
 
 

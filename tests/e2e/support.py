@@ -9,7 +9,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.servers import ServerProcess, free_port
@@ -37,7 +37,8 @@ RUN_START_MS = 500
 
 @dataclass
 class StreamlitApp:
-    """`streamlit run Home.py` on a free port, pointed at one backend; its output goes to `log_path`."""
+    """`streamlit run app.py` (as `make run` and the Space start it) on a free port, pointed at one
+    backend; its output goes to `log_path`."""
 
     backend_url: str
     log_path: Path
@@ -47,7 +48,7 @@ class StreamlitApp:
     def __post_init__(self) -> None:
         self.server = ServerProcess(
             name="streamlit",
-            command=[sys.executable, "-m", "streamlit", "run", "Home.py",
+            command=[sys.executable, "-m", "streamlit", "run", "app.py",
                      "--server.headless", "true", "--server.port", str(self.port),
                      "--server.address", "localhost", "--browser.gatherUsageStats", "false",
                      "--server.fileWatcherType", "none"],
@@ -95,22 +96,6 @@ def running_app(backend_url: str, log_path: Path) -> Iterator[StreamlitApp]:
     finally:
         app.stop()
     assert "Traceback" not in app.log_text(), f"the dashboard logged an exception:\n{app.log_text()}"
-
-
-def warm_up(browser: Browser, app: StreamlitApp) -> None:
-    """Open the app once in a throwaway tab, on About (no leaderboard is fetched, no cache filled).
-
-    The first session after a server starts that opens a page other than Home by its URL gets a
-    spurious "Page not found" dialog over the right page (Streamlit issue #8860; see
-    test_first_visitor_deep_link_gets_no_page_not_found_dialog); later sessions do not.
-    """
-    context = browser.new_context()
-    try:
-        tab = context.new_page()
-        tab.goto(f"{app.url}/about")
-        wait_ready(tab)
-    finally:
-        context.close()
 
 
 def wait_ready(page: Page, timeout_ms: float = 30_000) -> None:

@@ -22,7 +22,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from components.tasks import FALLBACK_TASKS
 from tests.conftest import LocalBackend
-from tests.e2e.support import StreamlitApp, expect_no_exception, running_app, wait_ready, warm_up
+from tests.e2e.support import StreamlitApp, expect_no_exception, running_app, wait_ready
 
 TASKS = [t.name for t in FALLBACK_TASKS]
 TASK = "jets"
@@ -123,8 +123,9 @@ def _sort_ascending(page: Page, header: str) -> None:
     pytest.fail(f"could not sort the board by {header!r}; headers now {heads}")
 
 
-def test_visitor_browses_a_leaderboard(app_server: StreamlitApp, seeded_backend: LocalBackend, page: Page,
-                                       shot: Callable[[str], Path], tmp_path: Path) -> None:
+def test_visitor_browses_a_leaderboard(
+    app_server: StreamlitApp, seeded_backend: LocalBackend, page: Page, shot: Callable[[str], Path], tmp_path: Path
+) -> None:
     rows = _backend_rows(seeded_backend, TASK)
     metrics = _backend_metrics(seeded_backend, TASK)
     users = {row["hf_username"] for row in rows}
@@ -206,10 +207,9 @@ def outage_backend(seeded_backend: LocalBackend, tmp_path: Path) -> Iterator[Loc
 
 
 @pytest.fixture
-def outage_app(browser: Browser, outage_backend: LocalBackend, tmp_path: Path) -> Iterator[StreamlitApp]:
+def outage_app(outage_backend: LocalBackend, tmp_path: Path) -> Iterator[StreamlitApp]:
     """A dashboard of this test's own, so the outage never reaches the shared server's caches."""
     with running_app(outage_backend.url, tmp_path / "streamlit.log") as app:
-        warm_up(browser, app)
         yield app
 
 
@@ -257,15 +257,11 @@ def test_backend_outage_shows_warnings_and_panels_then_recovers(
     shot("recovered")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Streamlit #8860: the first session after the server starts that opens a page other than "
-    "Home by URL gets a 'Page not found' dialog over the right page (remove warm_up when this passes)",
-)
 def test_first_visitor_deep_link_gets_no_page_not_found_dialog(
     seeded_backend: LocalBackend, browser: Browser, tmp_path: Path
 ) -> None:
+    """Streamlit #8860: the first session of a fresh server that opened a page other than Home by
+    URL got "Page not found" over the right page (app.py says why and what removes it)."""
     with running_app(seeded_backend.url, tmp_path / "streamlit.log") as app:
         context = browser.new_context()
         try:

@@ -1,0 +1,31 @@
+"""The server entry: `streamlit run app.py` serves Home.py as an `st.App` that readies the process
+for its first visitor. Home.py stays the script every session runs (and the one AppTest opens).
+
+Streamlit #8860, as found in Streamlit 1.67's source: `PagesManager.uses_pages_directory` is a
+process-wide flag, set when the first session starts to whether a `pages/` folder sits beside the
+main script (ours does: it holds the page modules). While it is set, a run goes through
+Streamlit's old pages-folder navigation (`script_runner._mpa_v1`): it looks the requested URL
+path up among the files in `pages/`, does not find `jets`, sends "Page not found", then runs
+Home.py, whose `st.navigation` clears the flag and shows the right page under the dialog. Only
+the first session after a start meets it, and only on a page other than Home. Clearing the flag
+before any session starts, which is what Home.py's `st.navigation` call would do, removes the
+cause rather than hiding the dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+@asynccontextmanager
+async def lifespan(_app: st.App) -> AsyncIterator[None]:
+    """At server start, before any session: navigation by `st.navigation` only."""
+    PagesManager.uses_pages_directory = False
+    yield
+
+
+app = st.App("Home.py", lifespan=lifespan)
