@@ -148,7 +148,6 @@ WITHOUT_COLLIDERML = """
 import json, sys
 sys.modules["colliderml"] = None  # every `import colliderml...` now raises ImportError
 from streamlit.testing.v1 import AppTest
-from streamlit.web.server.app_discovery import discover_asgi_app
 from streamlit.util import calc_hash
 from components.tasks import installed_tasks
 
