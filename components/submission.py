@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
@@ -85,21 +87,70 @@ def reproduce_target_problem(submission_id: str, rows: pd.DataFrame, task: str, 
     return None
 
 
-def failure_message(exc: BaseException, check: CheckResult | None) -> str:
-    """The sentence shown when sending failed; for a bare 5xx, add what the local check found.
+#: Gateway and restart answers: the request may well get through a moment later.
+TRANSIENT_STATUSES = frozenset({502, 503, 504})
+Action = Literal["submit", "reproduce"]
 
-    The real backend answers a bare 500 for files that fail validation or score to infinity,
-    so the local check is the only explanation a person can get.
-    """
-    message = api.error_message(exc)
-    if isinstance(exc, api.BackendFailed) and check is not None:
-        if check.problems:
-            message += " The local check found: " + " ".join(check.problems)
-        else:
-            message += " The local check found no problem with the file, so try again in a moment."
-    return message
+
+@dataclass(frozen=True)
+class Failure:
+    """A send of one file that did not go through: what to tell the person, whether a Retry
+    is worth offering, and how many times the backend crashed (500) on this same file."""
+
+    message: str
+    retryable: bool
+    crashes: int = 0
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """Transport failures and 5xx leave the file selected with a Retry; a rejection will not change."""
-    return isinstance(exc, api.BackendUnreachable | api.BackendTimeout | api.BackendFailed | api.BackendBadResponse)
+    """Only failures that trying again can cure: the connection, a timeout, a gateway or a restart.
+
+    A 500 is not one: the real backend answers it for files it cannot validate or store, and
+    it answers the same for the same file every time. A pause by an admin (503 with its
+    reason) lasts until the admin lifts it.
+    """
+    if isinstance(exc, api.BackendUnreachable | api.BackendTimeout):
+        return True
+    return isinstance(exc, api.BackendFailed) and exc.status in TRANSIENT_STATUSES
+
+
+def _crashed(exc: BaseException) -> bool:
+    return isinstance(exc, api.BackendFailed) and exc.status == 500
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def _what_is_known(exc: BaseException, check: CheckResult | None, action: Action, crashes_before: int) -> str:
+    """What the person can know after the failure, beyond the backend's own words."""
+    if _crashed(exc):
+        if check is not None and check.warnings:
+            known = " The local check passed with warnings: " + " ".join(check.warnings)
+        else:
+            known = " The local check found no problem with the file, so the reason is not known here."
+        if crashes_before:
+            known += f" The backend answered 500 for this same file {_times(crashes_before)} before in this session."
+        return known
+    if isinstance(exc, api.BackendTimeout | api.ConnectionLost):
+        if action == "submit":
+            return (
+                " The backend may still score and store it: look for it on the board before sending it again. "
+                "Sending the same file again is safe: the backend recognises it and pays nothing twice."
+            )
+        return (
+            " The backend may still re-score it and pay: look at your credits before sending it again, "
+            "since every reproduction that goes through pays."
+        )
+    if isinstance(exc, api.BackendUnreachable):
+        return " Nothing was sent."
+    return ""
+
+
+def failed(
+    exc: BaseException, check: CheckResult | None, action: Action, previous: Failure | None = None
+) -> Failure:
+    """The failure to show for a send of `check`'s file, given the last failure of the same file."""
+    crashes_before = previous.crashes if previous is not None else 0
+    message = api.error_message(exc) + _what_is_known(exc, check, action, crashes_before)
+    return Failure(message, is_retryable(exc), crashes_before + int(_crashed(exc)))

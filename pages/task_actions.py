@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +21,9 @@ from components.upload_checks import CheckResult, check_predictions
 SUBMITTED_KEY = "user.submitted"  # {(task, sha256): (SubmitResult, bests before)}
 REPRODUCED_KEY = "user.reproduced"  # {(task, submission id, sha256): ReproduceResult}
 CHECKS_KEY = "user.checks"  # {(widget key, file id): CheckResult}
+FAILURES_KEY = "user.send_failures"  # {(task, action, target, sha256): submission.Failure}
+
+T = TypeVar("T")
 
 
 def render(task: TaskInfo, rows: pd.DataFrame) -> None:
@@ -90,44 +96,75 @@ def _submit(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> None:
         reward = beat_reward(task.name)
         earn = f"would earn {len(beaten) * reward:.0f} credits" if reward is not None else "may earn credits"
         st.info(
-            "Scored locally with the installed colliderml: "
+            "Scored here with colliderml's own scorer, the one the backend runs: "
             + ", ".join(f"{inert(m)} = {v:.4g}" for m, v in check.local_scores.items())
-            + (f". Beats the current best on {', '.join(beaten)}: {earn}." if beaten else ". Beats no current best.")
+            + (
+                f". Beats the current best on {', '.join(inert(m) for m in beaten)}: {earn}."
+                if beaten
+                else ". Beats no current best."
+            )
+            + " The backend gives the same numbers while both use colliderml's scorer."
         )
     done: dict = st.session_state.setdefault(SUBMITTED_KEY, {})
     key = (task.name, check.sha256)
-    failure_key = f"user.submit_failure.{task.name}"
     if key in done:
         _show_submit_result(task, *done[key])
         return
-    failure = st.session_state.get(failure_key)
-    label = "Retry" if failure and failure[0] == check.sha256 else "Submit to the leaderboard"
-    if failure and failure[0] == check.sha256:
-        st.error(inert(failure[1]), icon="🛰️")
-    if st.button(label, key=f"{task.name}.submit.send", disabled=not (check.ok and repo_ok), type="primary"):
-        with st.status("Sending to the ColliderML backend and waiting for its score…", expanded=True) as status:
-            try:
-                result = data.backend().submit(
-                    session.token,
-                    task.name,
-                    payload,
-                    local_scores=check.local_scores,
-                    model_repo_id=repo or None,
-                )
-            except BackendError as exc:
-                auth.handle_auth_error(exc)
-                status.update(label="The submission did not go through.", state="error")
-                if sub.is_retryable(exc):
-                    st.session_state[failure_key] = (check.sha256, sub.failure_message(exc, check))
-                    st.rerun()
-                st.error(inert(sub.failure_message(exc, check)))
-                return
-            done[key] = (result, bests)
-            st.session_state.pop(failure_key, None)
-            status.update(label="Scored by the backend.", state="complete")
+    result = _send(
+        (task.name, "submit", "", check.sha256),
+        check,
+        "Submit to the leaderboard",
+        disabled=not (check.ok and repo_ok),
+        words=(
+            "Sending to the ColliderML backend and waiting for its score…",
+            "Scored by the backend.",
+            "The submission did not go through.",
+        ),
+        call=lambda: data.backend().submit(
+            session.token, task.name, payload, local_scores=check.local_scores, model_repo_id=repo or None
+        ),
+    )
+    if result is not None:
+        done[key] = (result, bests)
         data.refresh(task.name)
         auth.me(force=True)
         st.rerun()
+
+
+def _send(
+    attempt: tuple[str, sub.Action, str, str],
+    check: CheckResult,
+    label: str,
+    *,
+    disabled: bool,
+    words: tuple[str, str, str],
+    call: Callable[[], T],
+) -> T | None:
+    """The send button of one file: the last failure of this very send stays on show, and Retry
+    is offered only where trying again can help. Returns the backend's answer to this click.
+
+    `words`: the status while waiting, once answered, and when it failed.
+    """
+    task, action = attempt[0], attempt[1]
+    failures: dict = st.session_state.setdefault(FAILURES_KEY, {})
+    failure: sub.Failure | None = failures.get(attempt)
+    if failure is not None:
+        st.error(inert(failure.message), icon="🛰️")
+    retry = failure is not None and failure.retryable
+    if not st.button("Retry" if retry else label, key=f"{task}.{action}.send", disabled=disabled, type="primary"):
+        return None
+    waiting, answered, broke = words
+    with st.status(waiting, expanded=True) as status:
+        try:
+            result = call()
+        except BackendError as exc:
+            auth.handle_auth_error(exc)
+            status.update(label=broke, state="error")
+            failures[attempt] = sub.failed(exc, check, action, failure)
+            st.rerun()
+        failures.pop(attempt, None)
+        status.update(label=answered, state="complete")
+    return result
 
 
 def _show_submit_result(task: TaskInfo, result: SubmitResult, bests_before: dict[str, float]) -> None:
@@ -171,17 +208,16 @@ def _reproduce(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> Non
         return
     if any(k[:2] == key[:2] for k in done):
         st.warning("You already reproduced this submission in this session; the backend pays again for repeats.")
-    if st.button("Send reproduction", key=f"{task.name}.reproduce.send", disabled=not check.ok, type="primary"):
-        with st.status("Re-scoring your file against the original…", expanded=True) as status:
-            try:
-                result = data.backend().reproduce(session.token, task.name, target, payload)
-            except BackendError as exc:
-                auth.handle_auth_error(exc)
-                status.update(label="The reproduction did not go through.", state="error")
-                st.error(inert(sub.failure_message(exc, check)))
-                return
-            done[key] = result
-            status.update(label="Re-scored.", state="complete")
+    result = _send(
+        (task.name, "reproduce", target.lower(), check.sha256),
+        check,
+        "Send reproduction",
+        disabled=not check.ok,
+        words=("Re-scoring your file against the original…", "Re-scored.", "The reproduction did not go through."),
+        call=lambda: data.backend().reproduce(session.token, task.name, target, payload),
+    )
+    if result is not None:
+        done[key] = result
         auth.me(force=True)
         st.rerun()
 

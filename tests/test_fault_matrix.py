@@ -194,6 +194,9 @@ CASES = [
     _everywhere("delay-60s", Fault(504, b"late", delay_s=60), ("did not answer", f"within {READ_TIMEOUT_S} s"),
                 post=("did not answer", f"within {SUBMIT_TIMEOUT_S} s")),
     _everywhere("500-html", Fault(500, HTML_500, "text/html"), ("(500: Internal Server Error)",)),
+    # What the real backend does on every unhandled exception: a bare 500, then the connection dropped.
+    _everywhere("500-then-drop", Fault(500, drop_after=True), ("(500: Internal Server Error)",),
+                post=("(500: Internal Server Error)", "nothing was stored")),
     _everywhere("502", Fault(502, NGINX_502, "text/html"), ("(502: 502 Bad Gateway nginx)", "try again")),
     _everywhere("503-detail", _json_fault(503, {"detail": FROZEN}), ("(503: " + FROZEN,),
                 post=("paused by an admin", FROZEN)),

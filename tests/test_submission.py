@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from components import api
 from components import submission as sub
@@ -66,9 +67,51 @@ def test_reproduce_target_is_checked_before_sending() -> None:
     assert sub.reproduce_target_problem(known.upper(), ROWS, "jets", "bob") is None
 
 
-def test_a_bare_backend_failure_says_what_the_local_check_found() -> None:
-    failed = api.BackendFailed("The ColliderML backend failed (500).", 500, None)
-    assert sub.is_retryable(failed)
-    assert not sub.is_retryable(api.Rejected("The backend rejected the file: bad.", 422, "bad"))
-    clean = CheckResult(True, [], 1, [], 10, "ab", pd.DataFrame(), None)
-    assert "no problem with the file" in sub.failure_message(failed, clean)
+CLEAN = CheckResult(True, [], 1, [], 10, "ab", pd.DataFrame(), None)
+
+
+def test_a_500_says_nothing_was_stored_counts_repeats_and_offers_no_retry() -> None:
+    crash = api.BackendFailed(
+        "The ColliderML backend failed on POST /v1/benchmark/jets/submit (500: Internal Server Error). "
+        "It answers 500, without a reason, when it cannot validate a file or store its scores; nothing was stored.",
+        500,
+        "Internal Server Error",
+    )
+    first = sub.failed(crash, CLEAN, "submit")
+    assert not first.retryable and first.crashes == 1
+    assert "nothing was stored" in first.message
+    assert "no problem with the file, so the reason is not known here" in first.message
+    assert "before" not in first.message and "try again" not in first.message.lower()
+    third = sub.failed(crash, CLEAN, "submit", sub.failed(crash, CLEAN, "submit", first))
+    assert third.crashes == 3
+    assert "answered 500 for this same file twice before in this session" in third.message
+    warned = CheckResult(True, [], 1, [], 10, "ab", pd.DataFrame(), None, ["Too large to run colliderml here."])
+    assert "passed with warnings: Too large to run colliderml here." in sub.failed(crash, warned, "submit").message
+
+
+@pytest.mark.parametrize(
+    ("exc", "retryable"),
+    [
+        (api.BackendUnreachable("Cannot reach the backend."), True),
+        (api.ConnectionLost("The connection was lost."), True),
+        (api.BackendTimeout("No answer within 900 s."), True),
+        (api.BackendFailed("Bad gateway (502).", 502), True),
+        (api.BackendFailed("Unavailable (503).", 503), True),
+        (api.BackendFailed("Gateway timeout (504).", 504), True),
+        (api.BackendFailed("Crashed (500).", 500), False),
+        (api.SubmissionsPaused("Paused by an admin (503).", 503, "frozen"), False),
+        (api.BackendBadResponse("Not JSON."), False),
+        (api.Rejected("The backend rejected the file: bad.", 400, "bad"), False),
+        (api.RateLimited("Too many requests (429).", 429), False),
+    ],
+)
+def test_retry_is_offered_only_for_transient_failures(exc: api.BackendError, retryable: bool) -> None:
+    assert sub.is_retryable(exc) is retryable
+    assert sub.failed(exc, CLEAN, "submit").retryable is retryable
+
+
+def test_after_a_timeout_the_person_learns_what_may_have_happened() -> None:
+    late = api.BackendTimeout("The backend did not answer within 900 s.")
+    assert "Sending the same file again is safe" in sub.failed(late, CLEAN, "submit").message
+    assert "look at your credits before sending it again" in sub.failed(late, CLEAN, "reproduce").message
+    assert sub.failed(api.BackendUnreachable("Cannot reach it."), CLEAN, "submit").message.endswith("Nothing was sent.")
