@@ -50,15 +50,30 @@ def render() -> None:
     else:
         entries = cr.reconstructed_ledger(leaderboards, session.username)
         _summary(profile, entries, reconstructed=True)
-        st.warning(
-            f"Your credit ledger could not be loaded: {inert(ledger.error)} "
-            "Your balance above comes straight from the backend and is right. The history below is "
-            "**reconstructed** from your submissions on the public leaderboards: it shows only the "
-            "credits your submissions earned, and misses reproductions, welcome credits, grants and spending.",
-            icon="🧩",
-        )
+        missing = [name for name in failing if name not in leaderboards]
+        st.warning(_reconstruction_notice(ledger.error, profile is not None, missing, any(leaderboards)), icon="🧩")
         _history(profile, entries, known, reconstructed=True)
     _my_submissions(leaderboards, tasks, session.username, failing)
+
+
+def _reconstruction_notice(ledger_error: str | None, balance_known: bool, missing: list[str], any_board: bool) -> str:
+    """Why the history below is rebuilt, and what is known and unknown while parts fail
+    (`missing`: tasks whose leaderboard could not be loaded at all)."""
+    balance = (
+        "Your balance above comes straight from the backend and is right."
+        if balance_known
+        else "Your balance is unknown right now: the backend did not give it."
+    )
+    if not any_board:
+        source = "Your history cannot be rebuilt either: no leaderboard could be loaded."
+    else:
+        source = (
+            "The history below is **reconstructed** from your submissions on the public leaderboards: it shows "
+            "only the credits your submissions earned, and misses reproductions, welcome credits, grants and spending."
+        )
+        if missing:
+            source += f" The leaderboards of {inert(', '.join(missing))} could not be loaded: their part is unknown."
+    return f"Your credit ledger could not be loaded: {inert(ledger_error)} {balance} {source}"
 
 
 def _sign_in_prompt() -> None:
@@ -199,6 +214,9 @@ def _my_submissions(
     if failing:
         names = inert(", ".join(failing))
         st.caption(f"Could not load the leaderboard of: {names}. Their rows may be missing or stale.")
+    if mine.empty and any(name not in leaderboards for name in failing):
+        st.info("None of your submissions are on the leaderboards that could be loaded; the others are unknown.")
+        return
     if mine.empty:
         st.info("You have no submissions on the public leaderboards yet.")
         return

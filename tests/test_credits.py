@@ -410,9 +410,14 @@ def test_two_users_each_see_only_their_own_credits(credits_page, fresh_backend: 
 
 
 def test_ledger_500_shows_the_balance_and_a_reconstruction(credits_page, proxy: FaultProxy, seeded_backend) -> None:
-    proxy.fail("GET", r"^/v1/me/transactions", Fault(500, b"Internal Server Error"))
+    # As the real backend answers its ledger: a 500, then the connection dropped unannounced.
+    proxy.fail("GET", r"^/v1/me/transactions", Fault(500, b"Internal Server Error", drop_after=True))
     user = "rgarcia-ml"
     token = seeded_backend.token(user)
+    for _ in range(5):  # the reads after the 500 (every leaderboard) go through, load after load
+        at = credits_page(proxy.url, user, token)
+        assert "Could not load" not in _page_text(at) and "Cannot reach" not in _page_text(at)
+    proxy.requests.clear()
     at = credits_page(proxy.url, user, token)
 
     assert _metric(at, "Balance") == pytest.approx(_http_credits(seeded_backend, token))
@@ -470,3 +475,18 @@ def test_a_failing_balance_is_explained_inert_and_the_ledger_still_shows(
     assert next(m.value for m in at.metric if m.label == "Balance") == "—"
     table = _ledger_table(at)
     assert table is not None and len(table) == len(_http_ledger(seeded_backend, token))
+
+
+def test_with_the_backend_down_the_page_says_what_is_unknown(credits_page, proxy: FaultProxy, seeded_backend) -> None:
+    token = seeded_backend.token("kowalski")
+    proxy.stop()
+    try:
+        at = credits_page(proxy.url, "kowalski", token)
+    finally:
+        proxy.start()
+    said = " ".join(w.value for w in at.warning) + " " + " ".join(i.value for i in at.info)
+    assert "Your balance is unknown right now" in said
+    assert "no leaderboard could be loaded" in said
+    assert "is right" not in said and "You have no submissions" not in said
+    assert "the others are unknown" in said
+    assert next(m.value for m in at.metric if m.label == "Balance") == "—"
