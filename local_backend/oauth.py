@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import ipaddress
 import os
 import re
 import secrets
@@ -27,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from local_backend import db
@@ -71,7 +72,33 @@ VERIFIER_RE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 #: How many existing users the consent page offers as one-click choices.
 MAX_LISTED_USERS = 20
 
-router = APIRouter(tags=["oauth (local stand-in)"])
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def is_loopback(host: str | None) -> bool:
+    """`localhost` (and its subdomains) or a loopback address: a name only this machine answers to."""
+    if not host:
+        return False
+    host = host.lower().rstrip(".")
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _loopback_host_only(request: Request) -> None:
+    """The stand-in signs anyone in without a password: it must only ever serve this machine.
+
+    Its issuer and links are built from the Host header, so a request naming another host is
+    refused rather than answered with URLs pointing there.
+    """
+    if not is_loopback(request.url.hostname):
+        raise HTTPException(421, "The local sign-in stand-in answers only on localhost or a loopback address.")
+
+
+router = APIRouter(tags=["oauth (local stand-in)"], dependencies=[Depends(_loopback_host_only)])
 Conn = Annotated[sqlite3.Connection, Depends(db.get_conn)]
 #: Form fields default to "" so a missing one gets this module's own error, not FastAPI's 422.
 Param = Annotated[str, Form()]
@@ -186,6 +213,8 @@ def _authorization_request(
     parts = urlsplit(redirect_uri)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         raise AuthorizeError("redirect_uri must be an absolute http(s) URL without a fragment.")
+    if not is_loopback(parts.hostname):
+        raise AuthorizeError("redirect_uri must point at this machine (localhost or a loopback address).")
     if not state:
         raise AuthorizeError("state is required.")
     if method != "S256":

@@ -268,6 +268,9 @@ def test_consent_page_offers_existing_users(http: httpx.Client, backend: LocalBa
         {"response_type": "token"},
         {"redirect_uri": "javascript:alert(1)//"},
         {"redirect_uri": "/relative/path"},
+        {"redirect_uri": "https://evil.example/component/streamlit_oauth.authorize_button/index.html"},
+        {"redirect_uri": "http://localhost.evil.example:8501/"},
+        {"redirect_uri": "http://10.0.0.7:8501/"},
         {"state": ""},
         {"scope": "openid write-repos"},
     ],
@@ -285,6 +288,24 @@ def test_bad_authorization_requests_get_a_page_never_a_redirect(
         assert answer.status_code == 400
         assert "location" not in answer.headers
         assert "Sign-in request refused" in answer.text
+
+
+@pytest.mark.parametrize("redirect", ["http://127.0.0.1:8501/cb", "http://[::1]:8501/cb", "http://app.localhost:8501/cb"])
+def test_every_loopback_redirect_is_accepted(http: httpx.Client, redirect: str) -> None:
+    verifier, challenge = pkce_pair()
+    query = approve(http, authorize_params(challenge, redirect_uri=redirect))
+    assert exchange(http, query["code"][0], verifier, redirect_uri=redirect).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "colliderml.example:8000", "192.168.1.20:8000"])
+def test_the_stand_in_answers_only_to_loopback_host_names(http: httpx.Client, host: str) -> None:
+    """Its issuer and links come from the Host header: another host's name is refused, not echoed."""
+    _, challenge = pkce_pair()
+    for path, params in (("/.well-known/openid-configuration", {}), ("/oauth/authorize", authorize_params(challenge))):
+        answer = http.get(path, params=params, headers={"Host": host})
+        assert answer.status_code == 421, path
+        assert host.split(":")[0] not in answer.text
+    assert http.get("/.well-known/openid-configuration", headers={"Host": "localhost:8000"}).status_code == 200
 
 
 def test_deny_sends_access_denied_back_with_the_state(http: httpx.Client) -> None:
