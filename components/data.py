@@ -79,14 +79,22 @@ def serves_demo_data() -> bool:
 
 
 def catalogue() -> Catalogue:
-    """Installed colliderml tasks merged with the backend's; the built-in six if both fail."""
+    """The backend's tasks (what it scores and pays for), fields it leaves out taken from the
+    built-in table; when it does not answer, the installed colliderml's tasks; else the built-in six.
+
+    colliderml is imported only when the backend gives no task: its import takes 0.3-3 s, which
+    every cold start would otherwise pay before its first page."""
     url = settings().backend_url
     error = None
     try:
         remote = _fetch_backend_tasks(url)
     except BackendError as exc:
         remote, error = [], error_message(exc)
-    tasks = merge_catalogue(installed_tasks(), remote) or list(FALLBACK_TASKS)
+    if remote:
+        served = {t.name for t in remote}
+        tasks = [t for t in merge_catalogue(FALLBACK_TASKS, remote) if t.name in served]
+    else:
+        tasks = merge_catalogue(installed_tasks(), []) or list(FALLBACK_TASKS)
     return Catalogue(tasks, error)
 
 

@@ -1,9 +1,10 @@
 """The benchmark task catalogue: what each task is, its metrics and their directions.
 
-Three sources feed it: the backend's `/v1/benchmark/tasks` (the truth for scoring and
-credits), the installed `colliderml` package, and `FALLBACK_TASKS` (the six tasks of
-colliderml 0.4.x) for when neither answers. New tasks and metrics arrive through the
-first two, so the dashboard shows them without code changes.
+The backend's `/v1/benchmark/tasks` is the catalogue whenever it answers (it is the truth for
+scoring and credits), completed from `FALLBACK_TASKS` (the six tasks of colliderml 0.4.x) where
+it leaves a field out. While it does not answer, the installed `colliderml` package stands in,
+imported only then, and `FALLBACK_TASKS` when that fails too (see `components.data.catalogue`).
+New tasks and metrics arrive through the backend, so the dashboard shows them without code changes.
 """
 
 from __future__ import annotations
@@ -48,14 +49,12 @@ DESCRIPTIONS: dict[str, str] = {
         "against the number of parameters."
     ),
     "data_loading": (
-        "Load ColliderML events as fast as possible, from local files and by streaming: "
-        "report events per second."
+        "Load ColliderML events as fast as possible, from local files and by streaming: report events per second."
     ),
 }
 
 GENERIC_DESCRIPTION = (
-    "A ColliderML benchmark task newer than this dashboard: see the colliderml documentation "
-    "for what it measures."
+    "A ColliderML benchmark task newer than this dashboard: see the colliderml documentation for what it measures."
 )
 
 
@@ -86,9 +85,7 @@ class TaskInfo:
             raise ValueError(f"task {self.name!r} has no metrics: nothing to rank it by")
         given = dict(self.higher_is_better)
         object.__setattr__(self, "metrics", metrics)
-        object.__setattr__(
-            self, "higher_is_better", {m: bool(given.get(m, True)) for m in metrics}
-        )
+        object.__setattr__(self, "higher_is_better", {m: bool(given.get(m, True)) for m in metrics})
         if not self.description:
             object.__setattr__(self, "description", describe(self.name))
 
@@ -213,7 +210,9 @@ def from_backend(obj: Any) -> TaskInfo:
 def installed_tasks() -> list[TaskInfo]:
     """The tasks registered in the installed colliderml, [] when it cannot be imported.
 
-    A task class that cannot be read is skipped rather than breaking the catalogue.
+    The first call imports colliderml (0.3-3 s): only for when the backend gives no catalogue, so
+    that a cold start does not wait for it. A task class that cannot be read is skipped rather
+    than breaking the catalogue.
     """
     try:
         import colliderml.tasks as registry
@@ -262,9 +261,7 @@ def _order_key(name: str) -> tuple[int, str]:
     return (len(KNOWN_TASK_ORDER), name)
 
 
-def merge_catalogue(
-    installed: Iterable[TaskInfo], backend: Iterable[TaskInfo]
-) -> list[TaskInfo]:
+def merge_catalogue(installed: Iterable[TaskInfo], backend: Iterable[TaskInfo]) -> list[TaskInfo]:
     """Union of both lists by name: the six known tasks first (contract order), then the
     others alphabetically."""
     by_installed = {t.name: t for t in installed}
