@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import requests
@@ -25,6 +26,13 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "auth.session"
 NOTICE_KEY = "auth.notice"
 ME_KEY = "auth.me"
+#: Bumped after every sign-in attempt that did not sign in: the sign-in component then gets a new
+#: key, and with it no value, so a spent or refused answer is never exchanged again on a rerun.
+OAUTH_ROUND_KEY = "auth.oauth_round"
+NO_STATE = (
+    "Sign-in refused: the answer from the sign-in page carried no state, so it cannot be tied to the "
+    "sign-in this browser started. Sign in again."
+)
 ME_TTL_S = 30
 COMPONENT_PATH = "/component/streamlit_oauth.authorize_button/index.html"
 
@@ -198,32 +206,41 @@ def _oauth_button(cfg: OAuthSettings) -> None:
         token_endpoint=endpoints["token_endpoint"],
     )
     uri = redirect_uri(os.environ.get("SPACE_HOST"), st.context.url, st.context.headers.get("Host"))
+    attempt = st.session_state.get(OAUTH_ROUND_KEY, 0)
     try:
         result = component.authorize_button(
             "Sign in with Hugging Face",
             redirect_uri=uri,
             scope=cfg.scopes,
-            key="auth.oauth",
+            key=f"auth.oauth.{attempt}",
             pkce="S256",
             use_container_width=True,
         )
     except Exception as exc:  # noqa: BLE001 - streamlit-oauth and httpx-oauth raise many kinds; none may reach the page
         log.info("sign-in failed: %s", type(exc).__name__)
-        st.error(f"Sign-in did not complete ({type(exc).__name__}): try again.")
+        _next_attempt(f"Sign-in did not complete ({type(exc).__name__}): try again.")
+    if not result:
         return
-    if result:
-        problem = _finish_oauth(result, cfg, endpoints)
-        if problem:
-            st.error(inert(problem))
-        else:
-            st.rerun()
+    # streamlit-oauth checks `state` only when the answer carries one; an answer without it could
+    # come from anywhere (a forged link), so it never signs anyone in.
+    problem = NO_STATE if "state" not in result else _finish_oauth(result, cfg, endpoints)
+    if problem:
+        _next_attempt(problem)
+    st.rerun()
+
+
+def _next_attempt(problem: str) -> NoReturn:
+    """End a sign-in attempt that failed: say why (in the sidebar) and start afresh."""
+    st.session_state[OAUTH_ROUND_KEY] = st.session_state.get(OAUTH_ROUND_KEY, 0) + 1
+    st.session_state[NOTICE_KEY] = problem
+    st.rerun()
 
 
 def sidebar() -> None:
     """Who is signed in and their balance, or the ways to sign in. Shown on every page."""
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
-        st.warning(notice, icon="🔒")
+        st.warning(inert(notice), icon="🔒")
     session = current()
     if session is not None:
         _signed_in_panel(session)

@@ -87,8 +87,8 @@ def sidebar(page: Page) -> Locator:
     return page.locator("[data-testid='stSidebar']")
 
 
-def sign_in_with_popup(page: Page, username: str) -> None:
-    """"Sign in with Hugging Face", then the local stand-in's consent page: type a name, Approve."""
+def approve_in_popup(page: Page, username: str) -> None:
+    """ "Sign in with Hugging Face", then the local stand-in's consent page: type a name, Approve."""
     button = page.frame_locator(OAUTH_FRAME).get_by_role("button", name=OAUTH_BUTTON)
     expect(button).to_be_visible(timeout=SIGN_IN_MS)
     with page.expect_popup() as opened:
@@ -97,6 +97,11 @@ def sign_in_with_popup(page: Page, username: str) -> None:
     popup.wait_for_load_state()
     popup.get_by_label("Hugging Face user name").fill(username)
     popup.get_by_role("button", name="Approve", exact=True).click()
+
+
+def sign_in_with_popup(page: Page, username: str) -> None:
+    """Sign in through the popup and wait until the sidebar says so."""
+    approve_in_popup(page, username)
     expect(sidebar(page).get_by_text(f"Signed in as {username}")).to_be_visible(timeout=SIGN_IN_MS)
     wait_ready(page)
 

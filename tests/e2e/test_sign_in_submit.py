@@ -11,23 +11,27 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.conftest import LocalBackend
 from tests.e2e.flows import (
     BACKEND_MS,
+    SIGN_IN_MS,
     TOKEN_PREFIX,
     Tab,
     after,
+    approve_in_popup,
     backend_rows,
     extra_tab,
     grid_texts,
     open_page,
     open_tab,
     page_text,
+    sidebar,
     sign_in_with_popup,
     sign_in_with_token,
     snap,
@@ -186,3 +190,35 @@ def _balance(backend: LocalBackend, token: str) -> float:
     answer = httpx.get(f"{backend.url}/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     answer.raise_for_status()
     return float(answer.json()["credits"])
+
+
+def test_a_sign_in_answer_without_state_is_refused(
+    app_server: StreamlitApp, seeded_backend: LocalBackend, page: Page
+) -> None:
+    """A forged sign-in link can bring the app a code without `state`; streamlit-oauth would take it.
+
+    Here the stand-in's real redirect after Approve loses its `state` on the way (rewritten in the
+    browser), so the app gets exactly what such a link would give it.
+    """
+
+    def without_state(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        answer = route.fetch(max_redirects=0)
+        location = urlsplit(answer.headers["location"])
+        query = urlencode([(k, v) for k, v in parse_qsl(location.query) if k != "state"])
+        route.fulfill(status=303, headers={"Location": urlunsplit(location._replace(query=query))})
+
+    page.context.route(re.compile(r"/oauth/authorize$"), without_state)
+    page.goto(app_server.url)
+    wait_ready(page)
+    user = user_name("nostate")
+    approve_in_popup(page, user)
+    refused = sidebar(page).get_by_text("Sign-in refused: the answer from the sign-in page carried no state")
+    expect(refused).to_be_visible(timeout=SIGN_IN_MS)
+    wait_ready(page)
+    expect(sidebar(page).get_by_text(f"Signed in as {user}")).to_have_count(0)
+
+    page.context.unroute(re.compile(r"/oauth/authorize$"))
+    sign_in_with_popup(page, user)  # a fresh sign-in, with its state, still works
