@@ -87,9 +87,7 @@ def submit(
 
 
 @router.post("/v1/benchmark/{task}/reproduce/{submission_id}")
-def reproduce(
-    task: str, submission_id: str, user: CurrentUser, conn: Conn, predictions: Predictions
-) -> dict[str, Any]:
+def reproduce(task: str, submission_id: str, user: CurrentUser, conn: Conn, predictions: Predictions) -> dict[str, Any]:
     return service.reproduce(conn, user, task, submission_id, predictions.file.read())
 
 

@@ -182,9 +182,7 @@ def _anomaly(quality: float, rng: np.random.Generator) -> pa.Table:
     n_bsm = int(ANOMALY_ROWS * _BSM_SHARE)
     sm = [str(c) for c in task.SM_CHANNELS]
     bsm = [str(c) for c in task.BSM_CHANNELS]
-    channels = np.concatenate(
-        [rng.choice(sm, size=ANOMALY_ROWS - n_bsm), rng.choice(bsm, size=n_bsm)]
-    )
+    channels = np.concatenate([rng.choice(sm, size=ANOMALY_ROWS - n_bsm), rng.choice(bsm, size=n_bsm)])
     visibility = np.array([_BSM_VISIBILITY.get(c, 1.0) if c in bsm else 0.0 for c in channels])
     scores = rng.normal(0.0, 1.0, ANOMALY_ROWS) + (0.2 + 3.0 * quality) * visibility
     order = rng.permutation(ANOMALY_ROWS)

@@ -49,8 +49,7 @@ def get_task(name: str) -> Any:
         """Stand-in for BenchmarkTask.load: the synthetic truth, whatever the dataset name."""
         if name not in TRUTH_TASKS:
             raise LookupError(
-                f"The local backend has no {dataset or task.dataset} data for task '{name}' "
-                "and never downloads any."
+                f"The local backend has no {dataset or task.dataset} data for task '{name}' and never downloads any."
             )
         available = truth.load_truth()
         unknown = sorted(set(tables) - set(available))

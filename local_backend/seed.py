@@ -83,8 +83,7 @@ def seed_demo_data(db_path: Path | str, *, now: datetime | None = None) -> bool:
         _run(conn, submissions, reproductions)
         with db.transaction(conn):
             conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, '1')"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (DEMO_FLAG,),
             )
         return True

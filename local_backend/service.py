@@ -120,9 +120,7 @@ def reward(task: str) -> float:
 # --- users and the ledger ----------------------------------------------------
 
 
-def get_or_create_user(
-    conn: sqlite3.Connection, name: str, *, now: datetime | None = None
-) -> User:
+def get_or_create_user(conn: sqlite3.Connection, name: str, *, now: datetime | None = None) -> User:
     """The user called `name`, created with signup credits on first sight.
 
     Also records `now` as the user's last_seen_at.
@@ -153,8 +151,7 @@ def _credit(
 ) -> None:
     """Append a ledger entry and move the balance with it (inside a transaction)."""
     conn.execute(
-        "INSERT INTO credit_transactions (user_id, delta, reason, metadata, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO credit_transactions (user_id, delta, reason, metadata, created_at) VALUES (?, ?, ?, ?, ?)",
         (user_id, delta, reason, json.dumps(metadata), created_at),
     )
     conn.execute("UPDATE users SET credits = credits + ? WHERE id = ?", (delta, user_id))
@@ -163,8 +160,7 @@ def _credit(
 def transactions(conn: sqlite3.Connection, user: User, limit: int) -> list[sqlite3.Row]:
     """The user's ledger, newest first."""
     return conn.execute(
-        "SELECT * FROM credit_transactions WHERE user_id = ?"
-        " ORDER BY created_at DESC, id DESC LIMIT ?",
+        "SELECT * FROM credit_transactions WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
         (user.id, check_limit(limit)),
     ).fetchall()
 
@@ -189,9 +185,7 @@ def score_predictions(task: str, table: pa.Table) -> dict[str, float]:
         raise InvalidPredictions(str(exc)) from None
     for metric, value in scores.items():
         if not math.isfinite(value):
-            raise InvalidPredictions(
-                f"Score {metric} is not finite ({value}); the backend cannot store it"
-            )
+            raise InvalidPredictions(f"Score {metric} is not finite ({value}); the backend cannot store it")
     return scores
 
 
@@ -252,9 +246,7 @@ def submit(
         return _deduplicated(existing)
 
 
-def _find_duplicate(
-    conn: sqlite3.Connection, task: str, user: User, sha: str
-) -> sqlite3.Row | None:
+def _find_duplicate(conn: sqlite3.Connection, task: str, user: User, sha: str) -> sqlite3.Row | None:
     row: sqlite3.Row | None = conn.execute(
         "SELECT id, scores, credits_earned FROM benchmark_submissions"
         " WHERE task = ? AND user_id = ? AND predictions_sha256 = ?",
@@ -336,15 +328,11 @@ def _record_submission(
     }
 
 
-def _metrics_beaten(
-    conn: sqlite3.Connection, task: BenchmarkTask, scores: dict[str, float]
-) -> list[str]:
+def _metrics_beaten(conn: sqlite3.Connection, task: BenchmarkTask, scores: dict[str, float]) -> list[str]:
     """Metrics where `scores` beats the task's best so far (no best yet: beaten)."""
     bests = {
         row["metric"]: row["value"]
-        for row in conn.execute(
-            "SELECT metric, value FROM benchmark_bests WHERE task = ?", (task.name,)
-        ).fetchall()
+        for row in conn.execute("SELECT metric, value FROM benchmark_bests WHERE task = ?", (task.name,)).fetchall()
     }
     return [
         metric
@@ -357,8 +345,7 @@ def leaderboard(conn: sqlite3.Connection, task: str, limit: int) -> list[sqlite3
     """The task's submissions, newest first (not ranked: the contract says so)."""
     load_task(task)
     return conn.execute(
-        "SELECT * FROM benchmark_submissions WHERE task = ?"
-        " ORDER BY submitted_at DESC, rowid DESC LIMIT ?",
+        "SELECT * FROM benchmark_submissions WHERE task = ? ORDER BY submitted_at DESC, rowid DESC LIMIT ?",
         (task, check_limit(limit)),
     ).fetchall()
 

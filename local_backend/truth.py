@@ -31,9 +31,7 @@ TABLE_NAMES: tuple[str, ...] = ("tracker_hits", "particles")
 _SEED = 20_260_501
 _DEFAULT_DIR = ".local_backend/truth"
 #: Barrel layer radii in mm, innermost first (roughly the ODD/ATLAS-like geometry of the real data).
-_LAYER_RADII_MM = np.array(
-    [33.0, 72.0, 116.0, 172.0, 260.0, 360.0, 500.0, 660.0, 820.0, 1020.0, 1100.0, 1180.0]
-)
+_LAYER_RADII_MM = np.array([33.0, 72.0, 116.0, 172.0, 260.0, 360.0, 500.0, 660.0, 820.0, 1020.0, 1100.0, 1180.0])
 _LAYER_VOLUME = np.array([16, 16, 16, 16, 23, 23, 23, 23, 28, 28, 28, 28], dtype=np.int32)
 _BFIELD_T = 2.0
 #: Particle ids are unique across events because colliderml's physics_eff_pt1 matches on
@@ -140,12 +138,9 @@ _PARTICLE_TYPES: dict[str, pa.DataType] = {
 }
 
 
-def _list_columns(
-    per_event: list[dict[str, np.ndarray]], types: dict[str, pa.DataType]
-) -> dict[str, pa.Array]:
+def _list_columns(per_event: list[dict[str, np.ndarray]], types: dict[str, pa.DataType]) -> dict[str, pa.Array]:
     return {
-        name: pa.array([event[name].tolist() for event in per_event], pa.list_(dtype))
-        for name, dtype in types.items()
+        name: pa.array([event[name].tolist() for event in per_event], pa.list_(dtype)) for name, dtype in types.items()
     }
 
 
