@@ -11,13 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from local_backend import db, oauth, plugins
+from local_backend import db, plugins, tokens
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m local_backend", description="The local ColliderML backend."
-    )
+    parser = argparse.ArgumentParser(prog="python -m local_backend", description="The local ColliderML backend.")
     commands = parser.add_subparsers(dest="command", required=True)
     db_help = "SQLite database file (default: $LOCAL_BACKEND_DB or %(default)s)"
 
@@ -32,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--expires-in",
         type=int,
-        default=oauth.TOKEN_LIFETIME_SECONDS,
+        default=tokens.TOKEN_LIFETIME_SECONDS,
         metavar="SECONDS",
         help="token lifetime in seconds (default: %(default)s)",
     )
@@ -45,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "token" and not oauth.USERNAME_RE.match(args.user):
+    if args.command == "token" and not tokens.USERNAME_RE.match(args.user):
         parser.error(f"{args.user!r} is not a Hugging Face user name (letters, digits, . _ -)")
     if args.command in ("serve", "seed"):  # the commands that list tasks; `token` stays light
         try:
@@ -64,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "token":
         conn = db.connect(args.db)
         try:
-            print(oauth.issue_token(conn, args.user, expires_in=args.expires_in))
+            print(tokens.issue_token(conn, args.user, expires_in=args.expires_in))
         finally:
             conn.close()
     elif args.command == "seed":

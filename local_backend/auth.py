@@ -1,8 +1,9 @@
 """The bearer-token check in front of `/v1/me*` and every POST.
 
 The real backend asks Hugging Face's whoami-v2 who a token belongs to; here
-the tokens are the ones the local OAuth stand-in issued. The messages and
-status codes are the real backend's. Tokens never reach a log or an error.
+the tokens are the ones the local sign-in stand-in issued. The messages and
+status codes are the real backend's (its 401s carry no `WWW-Authenticate`).
+Tokens never reach a log or an error.
 """
 
 from __future__ import annotations
@@ -12,24 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, status
 
-from local_backend import db, oauth, service
-
-
-def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
-    )
-
-
-def bearer_token(authorization: str | None) -> str:
-    """The token in an `Authorization: Bearer <token>` header value."""
-    scheme, _, token = (authorization or "").strip().partition(" ")
-    if scheme.lower() != "bearer":
-        raise _unauthorized("Missing Bearer token in Authorization header")
-    token = token.strip()
-    if not token:
-        raise _unauthorized("Empty Bearer token")
-    return token
+from local_backend import db, service, tokens
 
 
 def current_user(
@@ -37,12 +21,15 @@ def current_user(
     authorization: Annotated[str | None, Header()] = None,
 ) -> service.User:
     """FastAPI dependency: the signed-in, non-revoked user (created on first sight)."""
-    username = oauth.username_for_token(conn, bearer_token(authorization))
+    token = tokens.bearer_token(authorization)
+    if token is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing Bearer token in Authorization header")
+    if not token:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Empty Bearer token")
+    username = tokens.username_for_token(conn, token)
     if username is None:
-        raise _unauthorized("Invalid HuggingFace token")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid HuggingFace token")
     user = service.get_or_create_user(conn, username)
     if user.revoked:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail="This account has been revoked. Contact an admin."
-        )
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This account has been revoked. Contact an admin.")
     return user

@@ -81,6 +81,25 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT
 );
+-- The sign-in stand-in's one-time codes and access tokens, stored as SHA-256 digests only.
+CREATE TABLE IF NOT EXISTS oauth_codes (
+    code_sha256 TEXT PRIMARY KEY,
+    hf_username TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    code_challenge_method TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS oauth_tokens (
+    token_sha256 TEXT PRIMARY KEY,
+    hf_username TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
 """
 
 
@@ -117,15 +136,12 @@ def connect(path: Path | str) -> sqlite3.Connection:
 
 
 def init_db(path: Path | str) -> None:
-    """Create the database file and every table (ours and the OAuth stand-in's)."""
-    # Imported here because oauth.py itself imports this module.
-    from local_backend.oauth import SCHEMA as OAUTH_SCHEMA
-
+    """Create the database file and every table (the backend's and the sign-in stand-in's)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = connect(path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript(SCHEMA + OAUTH_SCHEMA)
+        conn.executescript(SCHEMA)
     finally:
         conn.close()
 

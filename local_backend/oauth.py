@@ -9,8 +9,10 @@ offline, in a real browser, without pretending to *be* Hugging Face: the
 consent page says plainly that it is a stand-in and asks for no password.
 
 Codes and tokens are random and stored only as SHA-256 digests, so the
-database file never holds a usable credential. Issuing a token does not
-create a user: like the real backend, `/v1/*` does that on first use.
+database file never holds a usable credential (tokens.py mints and reads
+tokens; consent_page.py draws the pages). It answers only on loopback
+host names and redirects only to loopback URIs: it signs anyone in
+without a password, so it must never serve another machine.
 """
 
 from __future__ import annotations
@@ -23,49 +25,21 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from local_backend import db
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS oauth_codes (
-    code_sha256 TEXT PRIMARY KEY,
-    hf_username TEXT NOT NULL,
-    client_id TEXT NOT NULL,
-    redirect_uri TEXT NOT NULL,
-    code_challenge TEXT NOT NULL,
-    code_challenge_method TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS oauth_tokens (
-    token_sha256 TEXT PRIMARY KEY,
-    hf_username TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-"""
+from local_backend import consent_page, db, tokens
 
 DEFAULT_CLIENT_ID = "colliderml-local"
 #: Not a secret: the stand-in's well-known default, overridable with LOCAL_OAUTH_CLIENT_SECRET.
 DEFAULT_CLIENT_SECRET = "colliderml-local-secret"  # noqa: S105
 
 SCOPES_SUPPORTED = ("openid", "profile", "email", "inference-api")
-DEFAULT_SCOPE = "openid profile"
 CODE_LIFETIME = timedelta(minutes=5)
-#: Hugging Face's OAuth access tokens last eight hours.
-TOKEN_LIFETIME_SECONDS = 8 * 3600
-TOKEN_PREFIX = "hf_local_"  # noqa: S105 -- a label that makes local tokens recognisable, not a secret
-#: Hugging Face's user-name rule (letters, digits, . _ -; at most 39 characters).
-USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$")
 #: RFC 7636: an S256 challenge is 32 bytes in unpadded base64url; a verifier is 43-128 unreserved characters.
 CHALLENGE_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 VERIFIER_RE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
@@ -112,62 +86,6 @@ def configured_client_id() -> str:
 def configured_client_secret() -> str:
     """The registered client's secret (LOCAL_OAUTH_CLIENT_SECRET or the default)."""
     return os.environ.get("LOCAL_OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _is_live(expires_at: str) -> bool:
-    return datetime.fromisoformat(expires_at) > _now()
-
-
-# --------------------------------------------------------------------------- tokens
-
-
-def issue_token(
-    conn: sqlite3.Connection,
-    hf_username: str,
-    expires_in: int = TOKEN_LIFETIME_SECONDS,
-    *,
-    scope: str = DEFAULT_SCOPE,
-) -> str:
-    """Mint a bearer token for `hf_username`; only its SHA-256 is stored.
-
-    A zero or negative `expires_in` gives a token that is already expired,
-    which is how tests get one without waiting.
-    """
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    now = _now()
-    with db.transaction(conn):
-        conn.execute(
-            "INSERT INTO oauth_tokens (token_sha256, hf_username, scope, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (_digest(token), hf_username, scope, db.timestamp(now),
-             db.timestamp(now + timedelta(seconds=expires_in))),
-        )
-    return token
-
-
-def username_for_token(conn: sqlite3.Connection, token: str) -> str | None:
-    """The user a token was issued to, or None if it is unknown or expired."""
-    row = conn.execute(
-        "SELECT hf_username, expires_at FROM oauth_tokens WHERE token_sha256 = ?", (_digest(token),)
-    ).fetchone()
-    if row is None or not _is_live(row["expires_at"]):
-        return None
-    return str(row["hf_username"])
-
-
-def _bearer_user(request: Request, conn: sqlite3.Connection) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return username_for_token(conn, token.strip())
 
 
 # --------------------------------------------------------------------------- discovery
@@ -221,13 +139,17 @@ def _authorization_request(
         raise AuthorizeError("code_challenge_method must be 'S256' (plain is not accepted).")
     if not CHALLENGE_RE.match(challenge):
         raise AuthorizeError("code_challenge must be an unpadded base64url SHA-256 (43 characters).")
-    scopes = scope.split() or DEFAULT_SCOPE.split()
+    scopes = scope.split() or tokens.DEFAULT_SCOPE.split()
     unknown = [s for s in scopes if s not in SCOPES_SUPPORTED]
     if unknown:
         raise AuthorizeError(f"Unsupported scope: {' '.join(unknown)}.")
     return {
-        "response_type": response_type, "client_id": client, "redirect_uri": redirect_uri,
-        "state": state, "code_challenge": challenge, "code_challenge_method": method,
+        "response_type": response_type,
+        "client_id": client,
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "code_challenge": challenge,
+        "code_challenge_method": method,
         "scope": " ".join(dict.fromkeys(scopes)),
     }
 
@@ -239,81 +161,13 @@ def _with_query(uri: str, params: dict[str, str]) -> str:
     return parts._replace(query=query).geturl()
 
 
-_PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-}
-
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#222}"
-    ".banner{background:#fff3cd;border:1px solid #e0c36a;padding:.5rem .75rem;border-radius:6px}"
-    ".error{background:#fde2e1;border:1px solid #e5a3a0;padding:.5rem .75rem;border-radius:6px}"
-    "input[type=text]{width:100%;padding:.4rem;box-sizing:border-box}"
-    "button{padding:.4rem 1rem;margin:.5rem .5rem 0 0}code{word-break:break-all}"
-)
-
-
-def _page(body: str, status: int = 200) -> HTMLResponse:
-    """A self-contained page: inline style only, nothing fetched from anywhere."""
-    document = (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        "<meta name=viewport content='width=device-width,initial-scale=1'>"
-        f"<title>Local sign-in stand-in</title><style>{_STYLE}</style></head><body>"
-        "<p class=banner><strong>Local sign-in stand-in (not Hugging Face)</strong>. "
-        "Any user name is accepted; no password is asked.</p>"
-        f"{body}</body></html>"
-    )
-    return HTMLResponse(document, status_code=status, headers=_PAGE_HEADERS)
-
-
-def _error_page(message: str) -> HTMLResponse:
-    return _page(f"<h1>Sign-in request refused</h1><p class=error>{html.escape(message)}</p>", 400)
-
-
-def _hidden_fields(params: dict[str, str]) -> str:
-    return "".join(
-        f"<input type=hidden name='{html.escape(k)}' value='{html.escape(v)}'>" for k, v in params.items()
-    )
-
-
-def _consent_page(
-    params: dict[str, str], users: Iterable[str], typed: str = "", error: str = "", status: int = 200
-) -> HTMLResponse:
-    """The form: type a user name and Approve (or Deny), or pick an existing user."""
-    hidden = _hidden_fields(params)
-    error_html = f"<p class=error>{html.escape(error)}</p>" if error else ""
-    pick = "".join(
-        f"<form method=post action='/oauth/authorize'>{hidden}"
-        f"<input type=hidden name=username value='{html.escape(name)}'>"
-        f"<button type=submit name=decision value=approve>{html.escape(name)}</button></form>"
-        for name in users
-    )
-    existing = f"<h2>Or continue as an existing user</h2>{pick}" if pick else ""
-    body = (
-        "<h1>Sign in to the ColliderML Leaderboard</h1>"
-        f"<p>Application <code>{html.escape(params['client_id'])}</code> asks for "
-        f"<code>{html.escape(params['scope'])}</code> and will get you back at "
-        f"<code>{html.escape(params['redirect_uri'])}</code>.</p>{error_html}"
-        f"<form method=post action='/oauth/authorize'>{hidden}"
-        "<label for=username>Hugging Face user name</label>"
-        f"<input type=text id=username name=username value='{html.escape(typed)}' required "
-        "pattern='[A-Za-z0-9][A-Za-z0-9._\\-]{0,38}' autocomplete=off autofocus>"
-        "<button type=submit name=decision value=approve>Approve</button>"
-        "<button type=submit name=decision value=deny formnovalidate>Deny</button>"
-        f"</form>{existing}"
-    )
-    return _page(body, status)
-
-
 def _known_users(conn: sqlite3.Connection) -> list[str]:
     """Recently seen users worth one click (only names the form would accept)."""
     rows = conn.execute(
         "SELECT hf_username FROM users ORDER BY COALESCE(last_seen_at, created_at) DESC, hf_username LIMIT ?",
         (MAX_LISTED_USERS,),
     ).fetchall()
-    return [str(row["hf_username"]) for row in rows if USERNAME_RE.match(str(row["hf_username"]))]
-
+    return [str(row["hf_username"]) for row in rows if tokens.USERNAME_RE.match(str(row["hf_username"]))]
 
 
 @router.get("/oauth/authorize", response_class=HTMLResponse)
@@ -333,8 +187,8 @@ def authorize_page(
             response_type, client_id, redirect_uri, state, code_challenge, code_challenge_method, scope
         )
     except AuthorizeError as error:
-        return _error_page(str(error))
-    return _consent_page(params, _known_users(conn))
+        return consent_page.error_page(str(error))
+    return consent_page.consent_page(params, _known_users(conn))
 
 
 @router.post("/oauth/authorize", response_model=None)
@@ -356,25 +210,33 @@ def authorize_decision(
             response_type, client_id, redirect_uri, state, code_challenge, code_challenge_method, scope
         )
     except AuthorizeError as error:
-        return _error_page(str(error))
+        return consent_page.error_page(str(error))
     if decision == "deny":
         return RedirectResponse(_with_query(redirect_uri, {"error": "access_denied", "state": state}), 303)
     username = username.strip()
-    if not USERNAME_RE.match(username):
+    if not tokens.USERNAME_RE.match(username):
         message = (
             f"{username!r} is not a valid user name: letters, digits, '.', '_' or '-', "
             "starting with a letter or digit, at most 39 characters."
         )
-        return _consent_page(params, _known_users(conn), typed=username, error=message, status=400)
+        return consent_page.consent_page(params, _known_users(conn), typed=username, error=message, status=400)
     code = secrets.token_urlsafe(32)
-    now = _now()
+    now = tokens.now()
     with db.transaction(conn):
         conn.execute("DELETE FROM oauth_codes WHERE expires_at < ?", (db.timestamp(now),))
         conn.execute(
             "INSERT INTO oauth_codes (code_sha256, hf_username, client_id, redirect_uri, code_challenge,"
             " code_challenge_method, scope, expires_at, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            (_digest(code), username, client_id, redirect_uri, code_challenge, code_challenge_method,
-             params["scope"], db.timestamp(now + CODE_LIFETIME)),
+            (
+                tokens.digest(code),
+                username,
+                client_id,
+                redirect_uri,
+                code_challenge,
+                code_challenge_method,
+                params["scope"],
+                db.timestamp(now + CODE_LIFETIME),
+            ),
         )
     return RedirectResponse(_with_query(redirect_uri, {"code": code, "state": state}), 303)
 
@@ -428,21 +290,19 @@ def _pkce_s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
 
 
-def _redeem_code(
-    conn: sqlite3.Connection, code: str, client: str, redirect_uri: str, verifier: str
-) -> tuple[str, str]:
+def _redeem_code(conn: sqlite3.Connection, code: str, client: str, redirect_uri: str, verifier: str) -> tuple[str, str]:
     """Check a code against everything bound to it and spend it; return (user name, scope).
 
     A refused attempt leaves the code unspent (the transaction rolls back),
     so only a successful exchange or its replay meets "already used".
     """
     with db.transaction(conn):
-        row = conn.execute("SELECT * FROM oauth_codes WHERE code_sha256 = ?", (_digest(code),)).fetchone()
+        row = conn.execute("SELECT * FROM oauth_codes WHERE code_sha256 = ?", (tokens.digest(code),)).fetchone()
         if row is None:
             raise TokenError("invalid_grant", "Unknown authorization code.")
         if row["used"]:
             raise TokenError("invalid_grant", "Authorization code already used.")
-        if not _is_live(row["expires_at"]):
+        if not tokens.is_live(row["expires_at"]):
             raise TokenError("invalid_grant", "Authorization code expired.")
         if row["client_id"] != client:
             raise TokenError("invalid_grant", "Authorization code was issued to another client.")
@@ -478,9 +338,9 @@ def token(
     except TokenError as error:
         return error.response()
     body = {
-        "access_token": issue_token(conn, username, TOKEN_LIFETIME_SECONDS, scope=scope),
+        "access_token": tokens.issue_token(conn, username, tokens.TOKEN_LIFETIME_SECONDS, scope=scope),
         "token_type": "bearer",
-        "expires_in": TOKEN_LIFETIME_SECONDS,
+        "expires_in": tokens.TOKEN_LIFETIME_SECONDS,
         "scope": scope,
     }
     return JSONResponse(body, headers=_NO_STORE)
@@ -489,14 +349,19 @@ def token(
 # --------------------------------------------------------------------------- who is this
 
 
+def _bearer_user(request: Request, conn: sqlite3.Connection) -> str | None:
+    token = tokens.bearer_token(request.headers.get("authorization"))
+    return tokens.username_for_token(conn, token) if token else None
+
+
 def _user_id(name: str) -> str:
     """A stable 24-hex id, shaped like Hugging Face's user ids."""
-    return _digest(f"user:{name}")[:24]
+    return tokens.digest(f"user:{name}")[:24]
 
 
 def _avatar(name: str) -> str:
     """A data: URI SVG (initial on a colour from the name), so no avatar host is ever contacted."""
-    hue = int(_digest(name)[:4], 16) % 360
+    hue = int(tokens.digest(name)[:4], 16) % 360
     svg = (
         "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'>"
         f"<rect width='64' height='64' rx='32' fill='hsl({hue},55%,55%)'/>"
@@ -517,13 +382,15 @@ def userinfo(request: Request, conn: Conn) -> JSONResponse:
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     issuer = str(request.base_url).rstrip("/")
-    return JSONResponse({
-        "sub": _user_id(name),
-        "name": name,
-        "preferred_username": name,
-        "profile": f"{issuer}/{quote(name)}",  # HF's profile URL is issuer/name; nothing is served there.
-        "picture": _avatar(name),
-    })
+    return JSONResponse(
+        {
+            "sub": _user_id(name),
+            "name": name,
+            "preferred_username": name,
+            "profile": f"{issuer}/{quote(name)}",  # HF's profile URL is issuer/name; nothing is served there.
+            "picture": _avatar(name),
+        }
+    )
 
 
 @router.get("/api/whoami-v2")
@@ -532,11 +399,13 @@ def whoami_v2(request: Request, conn: Conn) -> JSONResponse:
     name = _bearer_user(request, conn)
     if name is None:
         return JSONResponse({"error": "Invalid credentials in Authorization header"}, status_code=401)
-    return JSONResponse({
-        "type": "user",
-        "id": _user_id(name),
-        "name": name,
-        "fullname": name,
-        "avatarUrl": _avatar(name),
-        "orgs": [],
-    })
+    return JSONResponse(
+        {
+            "type": "user",
+            "id": _user_id(name),
+            "name": name,
+            "fullname": name,
+            "avatarUrl": _avatar(name),
+            "orgs": [],
+        }
+    )

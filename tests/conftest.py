@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from local_backend import db, oauth
+from local_backend import db, tokens
 from local_backend.predictions import to_parquet_bytes
 from tests.plugins import muon_id_data
 from tests.servers import ServerProcess, free_port
@@ -102,7 +102,7 @@ class LocalBackend:
         """A bearer token for `username`, issued as the sign-in stand-in issues them."""
         conn = db.connect(self.db_path)
         try:
-            return oauth.issue_token(conn, username, expires_in)
+            return tokens.issue_token(conn, username, expires_in)
         finally:
             conn.close()
 
