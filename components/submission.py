@@ -87,8 +87,6 @@ def reproduce_target_problem(submission_id: str, rows: pd.DataFrame, task: str, 
     return None
 
 
-#: Gateway and restart answers: the request may well get through a moment later.
-TRANSIENT_STATUSES = frozenset({502, 503, 504})
 Action = Literal["submit", "reproduce"]
 
 
@@ -111,7 +109,7 @@ def is_retryable(exc: BaseException) -> bool:
     """
     if isinstance(exc, api.BackendUnreachable | api.BackendTimeout):
         return True
-    return isinstance(exc, api.BackendFailed) and exc.status in TRANSIENT_STATUSES
+    return isinstance(exc, api.BackendFailed) and exc.status in api.TRANSIENT_STATUSES
 
 
 def _crashed(exc: BaseException) -> bool:

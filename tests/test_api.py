@@ -389,7 +389,7 @@ def test_a_2xx_of_the_wrong_shape(proxy: FaultProxy) -> None:
 def test_a_cut_off_body(proxy: FaultProxy) -> None:
     cut = Fault(200, b'[{"name": "jets"', "application/json", truncate=True)
     proxy.fail("GET", r"^/v1/benchmark/tasks", cut)
-    with pytest.raises(BackendBadResponse) as caught:
+    with pytest.raises(ConnectionLost) as caught:  # the connection went mid-answer: worth trying again
         BackendClient(proxy.url).tasks()
     assert "cut off" in caught.value.message
 

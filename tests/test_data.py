@@ -37,7 +37,7 @@ def proxy(fresh_backend: LocalBackend, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 def _limits(proxy: FaultProxy) -> list[str]:
     """The `limit` of every leaderboard request so far, in order."""
-    return [path.split("limit=")[1] for method, path in proxy.requests if path.startswith(f"/v1/leaderboard/{TASK}")]
+    return [r.path.split("limit=")[1] for r in proxy.received("GET", rf"^/v1/leaderboard/{TASK}\b")]
 
 
 def _refreshed(proxy: FaultProxy) -> pd.DataFrame:
