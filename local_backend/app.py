@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from local_backend import db, oauth, scoring, service
+from local_backend import db, oauth, reproductions, scoring, service, whoami
 from local_backend.auth import current_user
 
 Conn = Annotated[sqlite3.Connection, Depends(db.get_conn)]
@@ -88,7 +88,7 @@ def submit(
 
 @router.post("/v1/benchmark/{task}/reproduce/{submission_id}")
 def reproduce(task: str, submission_id: str, user: CurrentUser, conn: Conn, predictions: Predictions) -> dict[str, Any]:
-    return service.reproduce(conn, user, task, submission_id, predictions.file.read())
+    return reproductions.reproduce(conn, user, task, submission_id, predictions.file.read())
 
 
 @router.get("/v1/me")
@@ -144,5 +144,6 @@ def create_app(db_path: Path) -> FastAPI:
     app.state.db_path = db_path
     app.include_router(router)
     app.include_router(oauth.router)
+    app.include_router(whoami.router)
     app.add_exception_handler(service.ServiceError, _service_error)
     return app

@@ -24,8 +24,6 @@ def current_user(
     token = tokens.bearer_token(authorization)
     if token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Missing Bearer token in Authorization header")
-    if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Empty Bearer token")
     username = tokens.username_for_token(conn, token)
     if username is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid HuggingFace token")

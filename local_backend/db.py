@@ -7,12 +7,14 @@ serialises writers so a check-then-insert cannot interleave with another.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 
@@ -109,11 +111,11 @@ def default_db_path() -> Path:
 
 
 def timestamp(moment: datetime | None = None) -> str:
-    """ISO-8601 UTC with microseconds and +00:00, so text order is time order."""
+    """ISO-8601 UTC with microseconds and a `Z`, as the real backend sends them; text order is time order."""
     moment = moment or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -166,6 +168,21 @@ def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.close()
+
+
+def jsonb(value: dict[str, Any]) -> str:
+    """JSON text with every object's keys in the order PostgreSQL's jsonb keeps them (shorter keys
+    first, then bytewise): the order the real backend's stored scores come back in."""
+
+    def ordered(item: Any) -> Any:
+        if isinstance(item, dict):
+            names = sorted(item, key=lambda name: (len(name.encode()), name.encode()))
+            return {name: ordered(item[name]) for name in names}
+        if isinstance(item, list):
+            return [ordered(element) for element in item]
+        return item
+
+    return json.dumps(ordered(value))
 
 
 def meta_value(conn: sqlite3.Connection, key: str) -> str | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import ipaddress
 import os
 import re
@@ -27,7 +26,7 @@ import secrets
 import sqlite3
 from datetime import timedelta
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -62,7 +61,7 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def _loopback_host_only(request: Request) -> None:
+def loopback_host_only(request: Request) -> None:
     """The stand-in signs anyone in without a password: it must only ever serve this machine.
 
     Its issuer and links are built from the Host header, so a request naming another host is
@@ -72,7 +71,7 @@ def _loopback_host_only(request: Request) -> None:
         raise HTTPException(421, "The local sign-in stand-in answers only on localhost or a loopback address.")
 
 
-router = APIRouter(tags=["oauth (local stand-in)"], dependencies=[Depends(_loopback_host_only)])
+router = APIRouter(tags=["oauth (local stand-in)"], dependencies=[Depends(loopback_host_only)])
 Conn = Annotated[sqlite3.Connection, Depends(db.get_conn)]
 #: Form fields default to "" so a missing one gets this module's own error, not FastAPI's 422.
 Param = Annotated[str, Form()]
@@ -344,68 +343,3 @@ def token(
         "scope": scope,
     }
     return JSONResponse(body, headers=_NO_STORE)
-
-
-# --------------------------------------------------------------------------- who is this
-
-
-def _bearer_user(request: Request, conn: sqlite3.Connection) -> str | None:
-    token = tokens.bearer_token(request.headers.get("authorization"))
-    return tokens.username_for_token(conn, token) if token else None
-
-
-def _user_id(name: str) -> str:
-    """A stable 24-hex id, shaped like Hugging Face's user ids."""
-    return tokens.digest(f"user:{name}")[:24]
-
-
-def _avatar(name: str) -> str:
-    """A data: URI SVG (initial on a colour from the name), so no avatar host is ever contacted."""
-    hue = int(tokens.digest(name)[:4], 16) % 360
-    svg = (
-        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'>"
-        f"<rect width='64' height='64' rx='32' fill='hsl({hue},55%,55%)'/>"
-        "<text x='32' y='42' font-size='30' font-family='sans-serif' text-anchor='middle' fill='white'>"
-        f"{html.escape(name[:1].upper())}</text></svg>"
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
-@router.get("/oauth/userinfo")
-def userinfo(request: Request, conn: Conn) -> JSONResponse:
-    """OpenID Connect userinfo for a bearer token, with Hugging Face's claims."""
-    name = _bearer_user(request, conn)
-    if name is None:
-        return JSONResponse(
-            {"error": "invalid_token", "error_description": "Missing, unknown or expired access token."},
-            status_code=401,
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
-    issuer = str(request.base_url).rstrip("/")
-    return JSONResponse(
-        {
-            "sub": _user_id(name),
-            "name": name,
-            "preferred_username": name,
-            "profile": f"{issuer}/{quote(name)}",  # HF's profile URL is issuer/name; nothing is served there.
-            "picture": _avatar(name),
-        }
-    )
-
-
-@router.get("/api/whoami-v2")
-def whoami_v2(request: Request, conn: Conn) -> JSONResponse:
-    """What the real backend asks Hugging Face about a token; it reads `name`."""
-    name = _bearer_user(request, conn)
-    if name is None:
-        return JSONResponse({"error": "Invalid credentials in Authorization header"}, status_code=401)
-    return JSONResponse(
-        {
-            "type": "user",
-            "id": _user_id(name),
-            "name": name,
-            "fullname": name,
-            "avatarUrl": _avatar(name),
-            "orgs": [],
-        }
-    )

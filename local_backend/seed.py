@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from local_backend import db, predictions, scoring, service
+from local_backend.reproductions import reproduce
 
 HISTORY = timedelta(weeks=10)
 DEMO_FLAG = "demo_data"
@@ -204,7 +205,7 @@ def _run(conn: sqlite3.Connection, plan: list[_Submission], reproductions: list[
         else:
             task, submission_id = event.original.task, submission_ids[event.original]
             data = _reproducer_file(event, files)
-            service.reproduce(conn, user, task, submission_id, data, created_at=event.when)
+            reproduce(conn, user, task, submission_id, data, created_at=event.when)
 
 
 def _n_params(table: pa.Table) -> int | None:

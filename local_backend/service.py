@@ -1,6 +1,6 @@
-"""The backend's business rules: users, submissions, credits, reproductions.
+"""The backend's business rules: users, the ledger, submissions (reproductions.py adds theirs).
 
-Everything that writes goes through here (the HTTP routes and the demo
+Everything that writes goes through here or reproductions.py (the HTTP routes and the demo
 seed alike), so the ledger invariant `users.credits == SUM(delta)` holds
 for every row ever written. Scoring runs before any transaction is opened;
 each write is one `BEGIN IMMEDIATE` transaction, so a failure leaves
@@ -42,11 +42,6 @@ REWARDS: dict[str, float] = {
 }
 DEFAULT_REWARD = 50.0
 SIGNUP_CREDITS = 10.0
-REPRODUCTION_REWARD = 20.0
-#: Largest relative difference per metric for a reproduction to count.
-REPRODUCTION_TOLERANCE = 0.02
-#: Below this magnitude an original score is compared by absolute difference.
-NEAR_ZERO = 1e-9
 #: The largest LIMIT PostgreSQL takes (a bigint); beyond it, or below 0, the real backend fails.
 MAX_LIMIT = 2**63 - 1
 
@@ -134,14 +129,14 @@ def get_or_create_user(conn: sqlite3.Connection, name: str, *, now: datetime | N
         )
         if created.rowcount == 1:
             assert created.lastrowid is not None
-            _credit(conn, created.lastrowid, SIGNUP_CREDITS, "signup", {"source": "local"}, stamp)
+            credit(conn, created.lastrowid, SIGNUP_CREDITS, "signup", {"source": "local"}, stamp)
         else:
             conn.execute("UPDATE users SET last_seen_at = ? WHERE hf_username = ?", (stamp, name))
         row = conn.execute("SELECT * FROM users WHERE hf_username = ?", (name,)).fetchone()
     return User.from_row(row)
 
 
-def _credit(
+def credit(
     conn: sqlite3.Connection,
     user_id: int,
     delta: float,
@@ -152,7 +147,7 @@ def _credit(
     """Append a ledger entry and move the balance with it (inside a transaction)."""
     conn.execute(
         "INSERT INTO credit_transactions (user_id, delta, reason, metadata, created_at) VALUES (?, ?, ?, ?, ?)",
-        (user_id, delta, reason, json.dumps(metadata), created_at),
+        (user_id, delta, reason, db.jsonb(dict(metadata)), created_at),
     )
     conn.execute("UPDATE users SET credits = credits + ? WHERE id = ?", (delta, user_id))
 
@@ -294,7 +289,7 @@ def _record_submission(
             user.id,
             user.hf_username,
             sha,
-            json.dumps(scores),
+            db.jsonb(scores),
             json.dumps(local_scores),
             int(is_baseline),
             n_params,
@@ -312,12 +307,12 @@ def _record_submission(
         [(task.name, metric, scores[metric], submission_id, submitted_at) for metric in beaten],
     )
     if credits > 0:
-        _credit(
+        credit(
             conn,
             user.id,
             credits,
             f"beat_{task.name}",
-            {"submission_id": submission_id, "scores": scores, "metrics_beaten": beaten},
+            {"submission_id": submission_id, "scores": scores},
             submitted_at,
         )
     return {
@@ -348,93 +343,3 @@ def leaderboard(conn: sqlite3.Connection, task: str, limit: int) -> list[sqlite3
         "SELECT * FROM benchmark_submissions WHERE task = ? ORDER BY submitted_at DESC, rowid DESC LIMIT ?",
         (task, check_limit(limit)),
     ).fetchall()
-
-
-# --- reproductions -----------------------------------------------------------
-
-
-def reproduce(
-    conn: sqlite3.Connection,
-    user: User,
-    task: str,
-    submission_id: str,
-    data: bytes,
-    *,
-    created_at: datetime | None = None,
-) -> dict[str, Any]:
-    """Re-score someone else's submission from the reproducer's file.
-
-    Every attempt is recorded; one within the tolerance band earns the
-    reproduction reward (again on every repeat, as the real backend does).
-    """
-    load_task(task)
-    original = _find_submission(conn, task, submission_id)
-    if original["user_id"] == user.id:
-        raise BadRequest("You cannot reproduce your own submission")
-    reproduced = score_predictions(task, parse_predictions(data))
-    original_scores: dict[str, Any] = json.loads(original["scores"])
-    within = within_tolerance(original_scores, reproduced)
-    credits = REPRODUCTION_REWARD if within else 0.0
-    stamp = db.timestamp(created_at)
-    with db.transaction(conn):
-        conn.execute(
-            "INSERT INTO benchmark_reproductions (id, task, submission_id, user_id,"
-            " reproduced_scores, within_tolerance, credits_earned, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                str(uuid.uuid4()),
-                task,
-                original["id"],
-                user.id,
-                json.dumps(reproduced),
-                int(within),
-                credits,
-                stamp,
-            ),
-        )
-        if credits > 0:
-            _credit(
-                conn,
-                user.id,
-                credits,
-                "reproduction",
-                {"submission_id": original["id"], "task": task, "reproduced_scores": reproduced},
-                stamp,
-            )
-    return {
-        "within_tolerance": within,
-        "reproduced_scores": reproduced,
-        "original_scores": original_scores,
-        "credits_earned": credits,
-    }
-
-
-def _find_submission(conn: sqlite3.Connection, task: str, submission_id: str) -> sqlite3.Row:
-    """The submission, NotFound, or Unhandled for an id that is not a UUID (the real
-    backend's database refuses to compare it with its uuid column)."""
-    try:
-        canonical = str(uuid.UUID(submission_id))
-    except ValueError:
-        raise Unhandled(f"invalid input for type uuid: {submission_id!r}") from None
-    row: sqlite3.Row | None = conn.execute(
-        "SELECT id, user_id, scores FROM benchmark_submissions WHERE id = ? AND task = ?",
-        (canonical, task),
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Submission {submission_id} not found for task {task}")
-    return row
-
-
-def within_tolerance(original: Mapping[str, Any], reproduced: Mapping[str, float]) -> bool:
-    """True when every metric of the original is matched within 2% (absolute near zero)."""
-    for metric, value in original.items():
-        if value is None:
-            continue
-        if metric not in reproduced:
-            return False
-        difference = abs(reproduced[metric] - value)
-        if abs(value) >= NEAR_ZERO:
-            difference /= abs(value)
-        if difference > REPRODUCTION_TOLERANCE:
-            return False
-    return True

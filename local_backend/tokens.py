@@ -73,7 +73,7 @@ def username_for_token(conn: sqlite3.Connection, token: str) -> str | None:
 
 
 def bearer_token(authorization: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header ("" when it is empty), or None
-    when the header is missing or of another scheme."""
+    """The token of an `Authorization: Bearer <token>` header, or None when there is none (no
+    header, another scheme, or `Bearer` alone: HTTP servers strip the space after it)."""
     scheme, token = get_authorization_scheme_param(authorization)
-    return token.strip() if scheme.lower() == "bearer" else None
+    return token.strip() or None if scheme.lower() == "bearer" else None

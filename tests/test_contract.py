@@ -27,12 +27,12 @@ import pytest
 from conftest import LocalBackend
 
 from local_backend import predictions, truth
-from local_backend.service import within_tolerance
+from local_backend.reproductions import within_tolerance
 
 TABLES = (
     "users", "credit_transactions", "benchmark_submissions", "benchmark_bests", "benchmark_reproductions",
 )
-ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")  # as the real backend sends them
 LEADERBOARD_KEYS = {
     "id", "hf_username", "submitted_at", "scores", "is_baseline", "n_params", "code_url", "credits_earned",
 }
@@ -213,7 +213,7 @@ AUTH_ROUTES: list[tuple[str, str]] = [
     [
         (None, "Missing Bearer token in Authorization header"),
         ("Basic YWxpY2U6c2VjcmV0", "Missing Bearer token in Authorization header"),
-        ("Bearer", "Empty Bearer token"),
+        ("Bearer", "Missing Bearer token in Authorization header"),  # the real backend's answer too
         ("Bearer hf_not_a_token_we_issued", "Invalid HuggingFace token"),
         ("expired", "Invalid HuggingFace token"),
     ],
@@ -484,11 +484,8 @@ def test_credits_for_every_metric_beaten_in_its_direction(fresh_backend: LocalBa
         if credits:
             [entry] = beat_entries
             assert entry["reason"] == "beat_tracking_latency" and entry["delta"] == credits
-            assert entry["metadata"] == {
-                "submission_id": answer["submission_id"],
-                "scores": answer["scores"],
-                "metrics_beaten": beaten,
-            }
+            assert entry["metadata"] == {"submission_id": answer["submission_id"], "scores": answer["scores"]}
+            assert credits == 30 * len(beaten)
         else:
             assert beat_entries == []
 
@@ -565,11 +562,7 @@ def test_reproduction_inside_and_outside_the_2_percent_band(backend: LocalBacken
     assert [(row[0], row[1]) for row in attempts] == [(1, 20.0), (0, 0.0), (1, 20.0)]
     entries = [t for t in ok(get(backend, "/v1/me/transactions", token)) if t["reason"] == "reproduction"]
     assert len(entries) == 2
-    assert entries[0]["metadata"] == {
-        "submission_id": original["submission_id"],
-        "task": url_task,
-        "reproduced_scores": inside["reproduced_scores"],
-    }
+    assert entries[0]["metadata"] == {"submission_id": original["submission_id"], "task": url_task}  # as the real one
     assert me(backend, token)["credits"] == 50.0
     assert_ledger_consistent(backend)
 
