@@ -125,9 +125,7 @@ def best_so_far(df: pd.DataFrame, metric: str, higher: bool) -> pd.DataFrame:
     )
 
 
-def pareto_front(
-    df: pd.DataFrame, x: str, x_higher: bool, y: str, y_higher: bool
-) -> pd.Series:
+def pareto_front(df: pd.DataFrame, x: str, x_higher: bool, y: str, y_higher: bool) -> pd.Series:
     """Boolean Series (aligned with `df`): True for rows no other row dominates on the
     metrics x and y, each in its own direction. Identical points are all on the front;
     rows missing either value never are."""
@@ -254,7 +252,7 @@ def current_bests(df: pd.DataFrame, task: TaskInfo) -> pd.DataFrame:
 
 
 def relative_time(ts: TimeBound | NaTType | None, now: TimeBound | None = None) -> str:
-    """"3 days ago", "in 2 hours", "just now"; "unknown" for a missing time. Naive times
+    """ "3 days ago", "in 2 hours", "just now"; "unknown" for a missing time. Naive times
     are UTC; `now` defaults to the current time."""
     if ts is None or pd.isna(ts):
         return "unknown"
