@@ -17,18 +17,13 @@ from urllib.parse import urlsplit
 import requests
 import streamlit as st
 
-from components import data
+from components import data, session_cache
+from components import session_keys as keys
 from components.api import AuthExpired, BackendError, Me, error_message
 from components.text import inert
 
 log = logging.getLogger(__name__)
 
-SESSION_KEY = "auth.session"
-NOTICE_KEY = "auth.notice"
-ME_KEY = "auth.me"
-#: Bumped after every sign-in attempt that did not sign in: the sign-in component then gets a new
-#: key, and with it no value, so a spent or refused answer is never exchanged again on a rerun.
-OAUTH_ROUND_KEY = "auth.oauth_round"
 NO_STATE = (
     "Sign-in refused: the answer from the sign-in page carried no state, so it cannot be tied to the "
     "sign-in this browser started. Sign in again."
@@ -44,7 +39,6 @@ class Session:
     username: str
     token: str = field(repr=False)
     expires_at: float | None
-    display_name: str | None = None
     avatar_url: str | None = None
 
     def expired(self, now: float | None = None) -> bool:
@@ -99,24 +93,18 @@ def discover(provider_url: str) -> dict[str, str]:
 
 def current() -> Session | None:
     """The signed-in user, or None; an expired sign-in is ended here with a message."""
-    session: Session | None = st.session_state.get(SESSION_KEY)
+    session: Session | None = st.session_state.get(keys.SESSION)
     if session is not None and session.expired():
         sign_out(notice="Your Hugging Face sign-in expired: sign in again to submit or see your credits.")
         return None
     return session
 
 
-def token() -> str | None:
-    session = current()
-    return session.token if session else None
-
-
 def sign_out(notice: str | None = None) -> None:
     """Forget everything about the user in this session."""
-    for key in [k for k in st.session_state if str(k).startswith("auth.") or str(k).startswith("user.")]:
-        del st.session_state[key]
+    keys.clear_user_state(st.session_state)
     if notice:
-        st.session_state[NOTICE_KEY] = notice
+        st.session_state[keys.NOTICE] = notice
 
 
 def handle_auth_error(exc: BackendError) -> None:
@@ -130,20 +118,26 @@ def handle_auth_error(exc: BackendError) -> None:
 
 
 def me(force: bool = False) -> Me | None:
-    """The signed-in user's /v1/me, kept briefly in this session (never in a shared cache)."""
+    """The signed-in user's /v1/me, kept briefly in this session (never in a shared cache); None
+    when nobody is signed in. Raises the BackendError it met, which is kept briefly too."""
     session = current()
     if session is None:
         return None
-    cached = st.session_state.get(ME_KEY)
-    if cached and not force and time.time() - cached[1] < ME_TTL_S:
-        return cached[0]
     try:
-        profile = data.backend().me(session.token)
-    except BackendError as exc:
+        kept = session_cache.read(
+            st.session_state, keys.ME, session.username, ME_TTL_S, lambda: data.backend().me(session.token), force=force
+        )
+    except AuthExpired as exc:
         handle_auth_error(exc)
         raise
-    st.session_state[ME_KEY] = (profile, time.time())
-    return profile
+    if kept.error is not None:
+        raise kept.error
+    return kept.value
+
+
+def _signed_in(session: Session, profile: Me) -> None:
+    st.session_state[keys.SESSION] = session
+    session_cache.keep(st.session_state, keys.ME, session.username, profile)
 
 
 def sign_in_with_token(pasted: str) -> str | None:
@@ -157,12 +151,11 @@ def sign_in_with_token(pasted: str) -> str | None:
         if isinstance(exc, AuthExpired):
             return "The backend did not accept this token (401): check that you copied the whole token."
         return error_message(exc)
-    st.session_state[SESSION_KEY] = Session(username=profile.hf_username, token=value, expires_at=None)
-    st.session_state[ME_KEY] = (profile, time.time())
+    _signed_in(Session(username=profile.hf_username, token=value, expires_at=None), profile)
     return None
 
 
-def _finish_oauth(result: dict, cfg: OAuthSettings, endpoints: dict[str, str]) -> str | None:
+def _finish_oauth(result: dict, endpoints: dict[str, str]) -> str | None:
     """Turn the component's token answer into a session; identity from userinfo, confirmed by /v1/me."""
     token_info = result.get("token") or {}
     access_token = token_info.get("access_token")
@@ -180,14 +173,13 @@ def _finish_oauth(result: dict, cfg: OAuthSettings, endpoints: dict[str, str]) -
     except (requests.RequestException, ValueError) as exc:
         return f"Could not read your Hugging Face profile ({type(exc).__name__})."
     expires_at = token_info.get("expires_at")
-    st.session_state[SESSION_KEY] = Session(
+    session = Session(
         username=profile.hf_username,
         token=access_token,
         expires_at=float(expires_at) if expires_at else None,
-        display_name=user.get("name") or user.get("preferred_username"),
         avatar_url=user.get("picture"),
     )
-    st.session_state[ME_KEY] = (profile, time.time())
+    _signed_in(session, profile)
     return None
 
 
@@ -206,13 +198,13 @@ def _oauth_button(cfg: OAuthSettings) -> None:
         token_endpoint=endpoints["token_endpoint"],
     )
     uri = redirect_uri(os.environ.get("SPACE_HOST"), st.context.url, st.context.headers.get("Host"))
-    attempt = st.session_state.get(OAUTH_ROUND_KEY, 0)
+    attempt = st.session_state.get(keys.OAUTH_ROUND, 0)
     try:
         result = component.authorize_button(
             "Sign in with Hugging Face",
             redirect_uri=uri,
             scope=cfg.scopes,
-            key=f"auth.oauth.{attempt}",
+            key=keys.oauth_button(attempt),
             pkce="S256",
             use_container_width=True,
         )
@@ -223,7 +215,7 @@ def _oauth_button(cfg: OAuthSettings) -> None:
         return
     # streamlit-oauth checks `state` only when the answer carries one; an answer without it could
     # come from anywhere (a forged link), so it never signs anyone in.
-    problem = NO_STATE if "state" not in result else _finish_oauth(result, cfg, endpoints)
+    problem = NO_STATE if "state" not in result else _finish_oauth(result, endpoints)
     if problem:
         _next_attempt(problem)
     st.rerun()
@@ -231,14 +223,14 @@ def _oauth_button(cfg: OAuthSettings) -> None:
 
 def _next_attempt(problem: str) -> NoReturn:
     """End a sign-in attempt that failed: say why (in the sidebar) and start afresh."""
-    st.session_state[OAUTH_ROUND_KEY] = st.session_state.get(OAUTH_ROUND_KEY, 0) + 1
-    st.session_state[NOTICE_KEY] = problem
+    st.session_state[keys.OAUTH_ROUND] = st.session_state.get(keys.OAUTH_ROUND, 0) + 1
+    st.session_state[keys.NOTICE] = problem
     st.rerun()
 
 
 def sidebar() -> None:
     """Who is signed in and their balance, or the ways to sign in. Shown on every page."""
-    notice = st.session_state.pop(NOTICE_KEY, None)
+    notice = st.session_state.pop(keys.NOTICE, None)
     if notice:
         st.warning(inert(notice), icon="🔒")
     session = current()
@@ -249,8 +241,8 @@ def sidebar() -> None:
     if cfg is not None:
         _oauth_button(cfg)
     expander = st.expander("Use an access token instead", expanded=cfg is None)
-    with expander, st.form("auth.token_form", clear_on_submit=True, border=False):
-        pasted = st.text_input("Hugging Face access token", type="password", key="auth.pasted")
+    with expander, st.form(keys.TOKEN_FORM, clear_on_submit=True, border=False):
+        pasted = st.text_input("Hugging Face access token", type="password", key=keys.PASTED_TOKEN)
         if st.form_submit_button("Sign in with token"):
             problem = sign_in_with_token(pasted)
             if problem:
@@ -270,6 +262,6 @@ def _signed_in_panel(session: Session) -> None:
     else:
         if profile is not None:
             st.metric("Credits", f"{profile.credits:,.0f}")
-    if st.button("Sign out", key="auth.sign_out"):
+    if st.button("Sign out", key=keys.SIGN_OUT):
         sign_out()
         st.rerun()

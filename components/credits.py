@@ -8,9 +8,7 @@ for when the backend's ledger route fails (it answers 500 for every user in prod
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -52,20 +50,6 @@ _MY_SUBMISSIONS_DTYPES: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Ledger:
-    """One fetch of a user's ledger, kept in their session: the rows, or why there are none."""
-
-    username: str
-    fetched_at: float
-    rows: pd.DataFrame | None
-    error: str | None = None
-
-    def fresh(self, username: str, ttl_s: float, now: float | None = None) -> bool:
-        """Still good for `username` (a fetch for someone else never is)."""
-        return self.username == username and (now or time.time()) - self.fetched_at < ttl_s
-
-
 def submission_link(task: object, submission_id: object, known_tasks: Collection[str] | None = None) -> str | None:
     """`/<task>?submission=<id>`, the task page's deep link; None without both parts, or for a task
     the dashboard has no page for. Both parts are quoted: a task named `/evil.com` must not turn
@@ -98,9 +82,7 @@ def _chronological(ledger: pd.DataFrame) -> pd.DataFrame:
     return dated.iloc[::-1].sort_values("created_at", kind="stable")
 
 
-def balance_over_time(
-    ledger: pd.DataFrame, current_balance: float, until: pd.Timestamp | None = None
-) -> pd.DataFrame:
+def balance_over_time(ledger: pd.DataFrame, current_balance: float, until: pd.Timestamp | None = None) -> pd.DataFrame:
     """The balance after each entry, anchored so that it ENDS at `current_balance`.
 
     Working backwards from the authoritative balance keeps the curve right at the end even
@@ -111,9 +93,7 @@ def balance_over_time(
     """
     entries = _chronological(ledger)
     if entries.empty:
-        return pd.DataFrame(
-            {"created_at": pd.Series(dtype="datetime64[ns, UTC]"), "balance": pd.Series(dtype=float)}
-        )
+        return pd.DataFrame({"created_at": pd.Series(dtype="datetime64[ns, UTC]"), "balance": pd.Series(dtype=float)})
     deltas = entries["delta"].fillna(0.0).to_numpy(dtype=float)
     # Sum of the deltas after each entry, exactly 0 after the last one: no rounding at the anchor.
     later = np.concatenate([np.cumsum(deltas[::-1])[::-1][1:], [0.0]])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from components import data
+from components import session_keys as keys
 from components.leaderboard import relative_time
 from components.text import inert
 
@@ -27,6 +28,6 @@ def show_snapshot_state(snapshot: data.Snapshot, task: str) -> None:
     with st.container(border=True):
         st.error(f"The {inert(task)} leaderboard could not be loaded. {inert(snapshot.error)}", icon="🛰️")
         st.caption(f"Backend: {data.backend_url()} · failing since {since}")
-        if st.button("Retry", key=f"{task}.retry", icon="🔄"):
+        if st.button("Retry", key=keys.TaskKeys(task).retry, icon="🔄"):
             data.refresh(task)
             st.rerun()

@@ -145,9 +145,7 @@ def _what_is_known(exc: BaseException, check: CheckResult | None, action: Action
     return ""
 
 
-def failed(
-    exc: BaseException, check: CheckResult | None, action: Action, previous: Failure | None = None
-) -> Failure:
+def failed(exc: BaseException, check: CheckResult | None, action: Action, previous: Failure | None = None) -> Failure:
     """The failure to show for a send of `check`'s file, given the last failure of the same file."""
     crashes_before = previous.crashes if previous is not None else 0
     message = api.error_message(exc) + _what_is_known(exc, check, action, crashes_before)

@@ -1,25 +1,23 @@
 """My credits: balance, ledger, balance over time, earnings, and my submissions across every task.
 
-Signed-in only. The ledger is per-user data: it lives in this session's `st.session_state` under
-a `user.` key (sign-out drops it), never in `st.cache_data`, which every session shares. When the
-backend's ledger route fails (production answers 500 for every user), the credits earned by
+Signed-in only. The ledger is per-user data: components/session_cache keeps it in this session's
+`st.session_state` (sign-out drops it), never in `st.cache_data`, which every session shares. When
+the backend's ledger route fails (production answers 500 for every user), the credits earned by
 submissions are reconstructed from the user's public leaderboard rows, and the page says so.
 """
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
-from components import auth, charts, data, economics
+from components import auth, charts, data, economics, session_cache
 from components import credits as cr
+from components import session_keys as keys
 from components.api import AuthExpired, BackendError, Me, error_message
 from components.tasks import TaskInfo
 from components.text import inert
 
-LEDGER_KEY = "user.credits.ledger"
 LEDGER_TTL_S = 30
 LEDGER_LIMIT = 1000
 SIGNED_OUT = "The backend no longer accepts your sign-in (401): sign in again (sidebar) to see your credits."
@@ -44,19 +42,21 @@ def render() -> None:
         st.error(f"Your balance could not be loaded. {inert(problem)}", icon="🛰️")
     leaderboards, failing = _leaderboards(tasks)
     known = {t.name for t in tasks}
-    if ledger.rows is not None:
-        _summary(profile, ledger.rows, reconstructed=False)
-        _history(profile, ledger.rows, known, reconstructed=False)
+    if ledger.value is not None:
+        _summary(profile, ledger.value, reconstructed=False)
+        _history(profile, ledger.value, known, reconstructed=False)
     else:
         entries = cr.reconstructed_ledger(leaderboards, session.username)
         _summary(profile, entries, reconstructed=True)
         missing = [name for name in failing if name not in leaderboards]
-        st.warning(_reconstruction_notice(ledger.error, profile is not None, missing, any(leaderboards)), icon="🧩")
+        assert ledger.error is not None  # a read without an answer keeps its error
+        notice = _reconstruction_notice(error_message(ledger.error), profile is not None, missing, any(leaderboards))
+        st.warning(notice, icon="🧩")
         _history(profile, entries, known, reconstructed=True)
     _my_submissions(leaderboards, tasks, session.username, failing)
 
 
-def _reconstruction_notice(ledger_error: str | None, balance_known: bool, missing: list[str], any_board: bool) -> str:
+def _reconstruction_notice(ledger_error: str, balance_known: bool, missing: list[str], any_board: bool) -> str:
     """Why the history below is rebuilt, and what is known and unknown while parts fail
     (`missing`: tasks whose leaderboard could not be loaded at all)."""
     balance = (
@@ -77,7 +77,7 @@ def _reconstruction_notice(ledger_error: str | None, balance_known: bool, missin
 
 
 def _sign_in_prompt() -> None:
-    notice = st.session_state.get(auth.NOTICE_KEY)
+    notice = st.session_state.get(keys.NOTICE)
     if notice:
         st.warning(inert(notice), icon="🔒")
     st.info(
@@ -91,7 +91,7 @@ def _toolbar(username: str, tasks: list[TaskInfo]) -> bool:
     left, right = st.columns([5, 1])
     left.caption(f"Signed in as {inert(username)}")
     refresh = right.button(
-        "Refresh", key="credits.refresh", icon="🔄", help="Fetch your balance, ledger and leaderboards again"
+        "Refresh", key=keys.CREDITS_REFRESH, icon="🔄", help="Fetch your balance, ledger and leaderboards again"
     )
     if refresh:
         for task in tasks:
@@ -109,21 +109,13 @@ def _profile(force: bool) -> tuple[Me | None, str | None]:
         return None, error_message(exc)
 
 
-def _ledger(session: auth.Session, force: bool) -> cr.Ledger:
-    """The user's ledger from this session (fetched again after LEDGER_TTL_S); a failure other
-    than 401 is kept too, so a backend answering 500 is not asked again on every rerun."""
-    kept = st.session_state.get(LEDGER_KEY)
-    if isinstance(kept, cr.Ledger) and not force and kept.fresh(session.username, LEDGER_TTL_S):
-        return kept
-    try:
-        rows = data.backend().transactions(session.token, limit=LEDGER_LIMIT)
-        ledger = cr.Ledger(session.username, time.time(), rows)
-    except AuthExpired:
-        raise
-    except BackendError as exc:
-        ledger = cr.Ledger(session.username, time.time(), None, error_message(exc))
-    st.session_state[LEDGER_KEY] = ledger
-    return ledger
+def _ledger(session: auth.Session, force: bool) -> session_cache.Kept[pd.DataFrame]:
+    """The user's ledger, or why it failed, kept in this session for LEDGER_TTL_S; a 401 propagates."""
+
+    def fetch() -> pd.DataFrame:
+        return data.backend().transactions(session.token, limit=LEDGER_LIMIT)
+
+    return session_cache.read(st.session_state, keys.LEDGER, session.username, LEDGER_TTL_S, fetch, force=force)
 
 
 def _leaderboards(tasks: list[TaskInfo]) -> tuple[dict[str, pd.DataFrame], list[str]]:
@@ -161,7 +153,7 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
         cr.ledger_table(entries, known),
         hide_index=True,
         width="stretch",
-        key="credits.ledger_table",
+        key=keys.CREDITS_LEDGER_TABLE,
         column_config={
             "date": st.column_config.DatetimeColumn("date", format="YYYY-MM-DD HH:mm", timezone="UTC"),
             "what": st.column_config.TextColumn("what"),
@@ -178,7 +170,7 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
         st.caption("The curve needs your current balance, which could not be loaded.")
     else:
         balance = cr.balance_over_time(entries, profile.credits, until=pd.Timestamp.now(tz="UTC"))
-        st.altair_chart(charts.balance_chart(balance), key="credits.balance_chart")
+        st.altair_chart(charts.balance_chart(balance), key=keys.CREDITS_BALANCE_CHART)
         opening = float(balance["balance"].iloc[0])
         if reconstructed:
             st.caption(
@@ -197,13 +189,13 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
     left, right = st.columns(2)
     with left:
         st.subheader("By reason")
-        st.altair_chart(charts.credits_bars(by_reason, "reason", "reason"), key="credits.by_reason")
+        st.altair_chart(charts.credits_bars(by_reason, "reason", "reason"), key=keys.CREDITS_BY_REASON)
     with right:
         st.subheader("By task")
         if by_task.empty:
             st.caption("No entry is tied to a task yet.")
         else:
-            st.altair_chart(charts.credits_bars(by_task, "task", "task"), key="credits.by_task")
+            st.altair_chart(charts.credits_bars(by_task, "task", "task"), key=keys.CREDITS_BY_TASK)
 
 
 def _my_submissions(
@@ -224,7 +216,7 @@ def _my_submissions(
         mine,
         hide_index=True,
         width="stretch",
-        key="credits.my_submissions",
+        key=keys.CREDITS_MY_SUBMISSIONS,
         column_config={
             "task": st.column_config.TextColumn("task"),
             "rank": st.column_config.NumberColumn(

@@ -10,6 +10,7 @@ import streamlit as st
 from components import board_view as bv
 from components import charts, data
 from components import home_view as hv
+from components import session_keys as keys
 from components.data import Catalogue
 from components.tasks import TaskInfo
 from components.text import inert
@@ -23,7 +24,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
         "The public benchmark of the `colliderml` library: every submission is re-scored by the "
         "ColliderML backend against held-out truth. Pick a task to explore its leaderboard."
     )
-    if st.button("Refresh", key="home.refresh", icon="🔄", help="Fetch every leaderboard again now"):
+    if st.button("Refresh", key=keys.HOME_REFRESH, icon="🔄", help="Fetch every leaderboard again now"):
         for info in catalogue.tasks:  # before the reads below, so this run shows the fresh data
             data.refresh(info.name)
     if catalogue.error:
@@ -53,7 +54,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
             feed,
             hide_index=True,
             width="stretch",
-            key="home.feed",
+            key=keys.HOME_FEED,
             column_config={
                 "submitted": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", timezone="UTC"),
                 "score": st.column_config.NumberColumn(format="%.4g"),
@@ -68,7 +69,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
         earn,
         hide_index=True,
         width="stretch",
-        key="home.earn",
+        key=keys.HOME_EARN,
         column_config={
             "current best": st.column_config.NumberColumn(format="%.4g"),
             "credits for beating it": st.column_config.NumberColumn(format="%.0f"),
@@ -78,7 +79,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
 
 
 def _card(info: TaskInfo, rows: pd.DataFrame | None, page: st.Page, now: datetime) -> None:
-    with st.container(border=True, key=f"home.card.{info.name}"):
+    with st.container(border=True, key=keys.home_card(info.name)):
         st.markdown(f"**{inert(info.name)}**")
         st.caption(info.description)
         summary = hv.card_summary(info, rows, now) if rows is not None else None
@@ -88,5 +89,5 @@ def _card(info: TaskInfo, rows: pd.DataFrame | None, page: st.Page, now: datetim
             st.metric(inert(bv.metric_label(info, info.primary)), summary.best_text)
             st.caption(inert(summary.caption))
             if summary.best_so_far is not None and len(summary.best_so_far) > 1:
-                st.altair_chart(charts.sparkline(summary.best_so_far), key=f"home.spark.{info.name}")
+                st.altair_chart(charts.sparkline(summary.best_so_far), key=keys.home_sparkline(info.name))
         st.page_link(page, label="Open leaderboard", icon="➡️")

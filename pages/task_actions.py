@@ -1,29 +1,28 @@
-"""The signed-in half of a task page: submit predictions, and reproduce someone else's submission."""
+"""The signed-in half of a task page: submit predictions, and reproduce someone else's submission.
+
+Layout only: the file check is components/upload_checks, what a send gave or why it failed is
+components/sends, what it means (bests beaten, the 2 % band, what to say after a failure) is
+components/submission.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from components import auth, data
+from components import auth, data, sends, session_cache
 from components import leaderboard as lb
+from components import session_keys as keys
 from components import submission as sub
-from components.api import BackendError, ReproduceResult, SubmitResult
+from components.api import AuthExpired, ReproduceResult, SubmitResult
 from components.config import settings
 from components.economics import REPRODUCTION_REWARD, beat_reward
 from components.tasks import TaskInfo
 from components.text import inert, is_repo_id
 from components.upload_checks import CheckResult, check_predictions
-
-SUBMITTED_KEY = "user.submitted"  # {(task, sha256): (SubmitResult, bests before)}
-REPRODUCED_KEY = "user.reproduced"  # {(task, submission id, sha256): ReproduceResult}
-CHECKS_KEY = "user.checks"  # {(widget key, file id): CheckResult}
-FAILURES_KEY = "user.send_failures"  # {(task, action, target, sha256): submission.Failure}
-
-T = TypeVar("T")
 
 
 def render(task: TaskInfo, rows: pd.DataFrame) -> None:
@@ -41,6 +40,11 @@ def render(task: TaskInfo, rows: pd.DataFrame) -> None:
             _reproduce(task, rows, session)
 
 
+def pick_for_reproduction(task: str, submission_id: str) -> None:
+    """A row picked on the board becomes the submission to reproduce."""
+    st.session_state[keys.TaskKeys(task).reproduce_id] = submission_id
+
+
 def _uploaded_check(task: TaskInfo, widget_key: str) -> tuple[bytes, CheckResult] | None:
     """The chosen file and its local check, computed once per file rather than on every rerun."""
     cap_mb = settings().max_upload_mb
@@ -50,7 +54,7 @@ def _uploaded_check(task: TaskInfo, widget_key: str) -> tuple[bytes, CheckResult
     if uploaded is None:
         return None
     payload = uploaded.getvalue()
-    checks: dict = st.session_state.setdefault(CHECKS_KEY, {})
+    checks: dict = st.session_state.setdefault(keys.CHECKS, {})
     cache_key = (widget_key, uploaded.file_id)
     if cache_key not in checks:
         with st.spinner("Checking the file locally…"):
@@ -79,10 +83,27 @@ def _bests(task: TaskInfo, rows: pd.DataFrame) -> dict[str, float]:
     return dict(zip(bests["metric"], bests["value"].astype(float), strict=True))
 
 
+def _local_preview(task: TaskInfo, scores: dict[str, float], bests: dict[str, float]) -> None:
+    beaten = sub.would_beat(scores, bests, task)
+    reward = beat_reward(task.name)
+    earn = f"would earn {len(beaten) * reward:.0f} credits" if reward is not None else "may earn credits"
+    verdict = (
+        f"Beats the current best on {', '.join(inert(m) for m in beaten)}: {earn}."
+        if beaten
+        else ("Beats no current best.")
+    )
+    st.info(
+        "Scored here with colliderml's own scorer, the one the backend runs: "
+        + ", ".join(f"{inert(m)} = {v:.4g}" for m, v in scores.items())
+        + f". {verdict} The backend gives the same numbers while both use colliderml's scorer."
+    )
+
+
 def _submit(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> None:
-    chosen = _uploaded_check(task, f"{task.name}.submit.file")
+    k = keys.TaskKeys(task.name)
+    chosen = _uploaded_check(task, k.submit_file)
     repo = st.text_input(
-        "Model repo on Hugging Face (optional)", key=f"{task.name}.submit.repo", placeholder="owner/model-name"
+        "Model repo on Hugging Face (optional)", key=k.submit_repo, placeholder="owner/model-name"
     ).strip()
     repo_ok = not repo or is_repo_id(repo)
     if not repo_ok:
@@ -92,79 +113,57 @@ def _submit(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> None:
     payload, check = chosen
     bests = _bests(task, rows)
     if check.ok and check.local_scores:
-        beaten = sub.would_beat(check.local_scores, bests, task)
-        reward = beat_reward(task.name)
-        earn = f"would earn {len(beaten) * reward:.0f} credits" if reward is not None else "may earn credits"
-        st.info(
-            "Scored here with colliderml's own scorer, the one the backend runs: "
-            + ", ".join(f"{inert(m)} = {v:.4g}" for m, v in check.local_scores.items())
-            + (
-                f". Beats the current best on {', '.join(inert(m) for m in beaten)}: {earn}."
-                if beaten
-                else ". Beats no current best."
-            )
-            + " The backend gives the same numbers while both use colliderml's scorer."
-        )
-    done: dict = st.session_state.setdefault(SUBMITTED_KEY, {})
-    key = (task.name, check.sha256)
-    if key in done:
-        _show_submit_result(task, *done[key])
+        _local_preview(task, check.local_scores, bests)
+    attempt = sends.Attempt(task.name, "submit", "", check.sha256)
+    done = sends.of_session(st.session_state).answers.get(attempt)
+    if done is not None:
+        _show_submit_result(task, *done)
         return
-    result = _send(
-        (task.name, "submit", "", check.sha256),
-        check,
-        "Submit to the leaderboard",
-        disabled=not (check.ok and repo_ok),
-        words=(
-            "Sending to the ColliderML backend and waiting for its score…",
-            "Scored by the backend.",
-            "The submission did not go through.",
-        ),
-        call=lambda: data.backend().submit(
-            session.token, task.name, payload, local_scores=check.local_scores, model_repo_id=repo or None
-        ),
-    )
-    if result is not None:
-        done[key] = (result, bests)
+
+    def submit() -> tuple[SubmitResult, dict[str, float]]:
+        backend = data.backend()
+        answer = backend.submit(session.token, task.name, payload, local_scores=check.local_scores, model_repo_id=repo)
+        return answer, bests
+
+    words = ("Sending to the ColliderML backend and waiting for its score…", "Scored by the backend.")
+    if _send(attempt, check, "Submit to the leaderboard", not (check.ok and repo_ok), words, submit):
         data.refresh(task.name)
-        auth.me(force=True)
         st.rerun()
 
 
 def _send(
-    attempt: tuple[str, sub.Action, str, str],
+    attempt: sends.Attempt,
     check: CheckResult,
     label: str,
-    *,
     disabled: bool,
-    words: tuple[str, str, str],
-    call: Callable[[], T],
-) -> T | None:
-    """The send button of one file: the last failure of this very send stays on show, and Retry
-    is offered only where trying again can help. Returns the backend's answer to this click.
-
-    `words`: the status while waiting, once answered, and when it failed.
+    words: tuple[str, str],
+    call: Callable[[], Any],
+) -> bool:
+    """The send button of one file: the last failure of this very send stays on show, and Retry is
+    offered only where trying again can help. True when this click got an answer: the caller then
+    reruns the page to show it. `words`: the status while waiting, and once answered.
     """
-    task, action = attempt[0], attempt[1]
-    failures: dict = st.session_state.setdefault(FAILURES_KEY, {})
-    failure: sub.Failure | None = failures.get(attempt)
+    record = sends.of_session(st.session_state)
+    failure = record.failures.get(attempt)
     if failure is not None:
         st.error(inert(failure.message), icon="🛰️")
     retry = failure is not None and failure.retryable
-    if not st.button("Retry" if retry else label, key=f"{task}.{action}.send", disabled=disabled, type="primary"):
-        return None
-    waiting, answered, broke = words
+    key = keys.TaskKeys(attempt.task).send(attempt.action)
+    if not st.button("Retry" if retry else label, key=key, disabled=disabled, type="primary"):
+        return False
+    waiting, answered = words
     with st.status(waiting, expanded=True) as status:
         try:
-            result = call()
-        except BackendError as exc:
+            outcome = record.send(attempt, check, call)
+        except AuthExpired as exc:
             auth.handle_auth_error(exc)
-            status.update(label=broke, state="error")
-            failures[attempt] = sub.failed(exc, check, action, failure)
+            raise
+        if isinstance(outcome, sub.Failure):
+            status.update(label="It did not go through.", state="error")
             st.rerun()
-        failures.pop(attempt, None)
         status.update(label=answered, state="complete")
-    return result
+    session_cache.forget(st.session_state, keys.ME)  # the balance may have moved
+    return True
 
 
 def _show_submit_result(task: TaskInfo, result: SubmitResult, bests_before: dict[str, float]) -> None:
@@ -180,45 +179,42 @@ def _show_submit_result(task: TaskInfo, result: SubmitResult, bests_before: dict
             "best before": st.column_config.NumberColumn(format="%.6g"),
         },
     )
-    if st.button("Show it on the board", key=f"{task.name}.submit.show"):
+    if st.button("Show it on the board", key=keys.TaskKeys(task.name).submit_show):
         st.query_params["submission"] = result.submission_id
         st.rerun()
 
 
 def _reproduce(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> None:
+    k = keys.TaskKeys(task.name)
     st.caption(
         f"Run someone's code, upload your predictions, and earn {REPRODUCTION_REWARD:.0f} credits when every "
         "metric lands within 2 % of theirs. Pick a row in the table above or paste its id."
     )
-    target = st.text_input("Submission id", key=f"{task.name}.reproduce.id", placeholder="6f1c2a3b-…").strip()
+    target = st.text_input("Submission id", key=k.reproduce_id, placeholder="6f1c2a3b-…").strip()
     if not target:
         return
     problem = sub.reproduce_target_problem(target, rows, task.name, session.username)
     if problem:
         st.error(inert(problem))
         return
-    chosen = _uploaded_check(task, f"{task.name}.reproduce.file")
+    chosen = _uploaded_check(task, k.reproduce_file)
     if chosen is None:
         return
     payload, check = chosen
-    done: dict = st.session_state.setdefault(REPRODUCED_KEY, {})
-    key = (task.name, target.lower(), check.sha256)
-    if key in done:
-        _show_reproduction(task, done[key])
+    record = sends.of_session(st.session_state)
+    attempt = sends.Attempt(task.name, "reproduce", target.lower(), check.sha256)
+    done = record.answers.get(attempt)
+    if done is not None:
+        _show_reproduction(task, done)
         return
-    if any(k[:2] == key[:2] for k in done):
+    if record.reproduced(task.name, target.lower()):
         st.warning("You already reproduced this submission in this session; the backend pays again for repeats.")
-    result = _send(
-        (task.name, "reproduce", target.lower(), check.sha256),
-        check,
-        "Send reproduction",
-        disabled=not check.ok,
-        words=("Re-scoring your file against the original…", "Re-scored.", "The reproduction did not go through."),
-        call=lambda: data.backend().reproduce(session.token, task.name, target, payload),
-    )
-    if result is not None:
-        done[key] = result
-        auth.me(force=True)
+
+    def reproduce() -> ReproduceResult:
+        return data.backend().reproduce(session.token, task.name, target, payload)
+
+    words = ("Re-scoring your file against the original…", "Re-scored.")
+    if _send(attempt, check, "Send reproduction", not check.ok, words, reproduce):
         st.rerun()
 
 

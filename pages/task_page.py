@@ -10,6 +10,7 @@ import streamlit as st
 from components import board_view as bv
 from components import charts, data, status
 from components import leaderboard as lb
+from components import session_keys as keys
 from components.tasks import TaskInfo
 from components.text import inert
 from pages import task_actions
@@ -54,17 +55,15 @@ def _header(task: TaskInfo, rows: pd.DataFrame, metrics: list[str]) -> None:
 
 def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
     """The view options and the user search, from the widgets (and the URL's `user`)."""
-    key = task.name
+    k = keys.TaskKeys(task.name)
     c1, c2, c3, c4 = st.columns([2, 1.3, 2, 1.2])
-    view = c1.segmented_control(
-        "Show", ["Best per user", "All submissions"], default="Best per user", key=f"{key}.view"
-    )
-    baselines = c2.toggle("Baselines", value=True, key=f"{key}.baselines")
-    _follow_link_param("user", f"{key}.user")
+    view = c1.segmented_control("Show", ["Best per user", "All submissions"], default="Best per user", key=k.view)
+    baselines = c2.toggle("Baselines", value=True, key=k.baselines)
+    _follow_link_param("user", k.user)
     user_query = c3.text_input(
-        "Search user", key=f"{key}.user", placeholder="user name", on_change=_link_param, args=("user", f"{key}.user")
+        "Search user", key=k.user, placeholder="user name", on_change=_link_param, args=("user", k.user)
     )
-    if c4.button("Refresh", key=f"{key}.refresh", icon="🔄", help="Fetch this leaderboard again now"):
+    if c4.button("Refresh", key=k.refresh, icon="🔄", help="Fetch this leaderboard again now"):
         data.refresh(task.name)
         st.rerun()
     start = end = as_of = None
@@ -75,12 +74,12 @@ def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
         bounds = f"{first}.{last}"
         with st.expander("Date range and “as of”"):
             picked = st.date_input(
-                "Submitted between", value=(first, last), min_value=first, max_value=last, key=f"{key}.dates.{bounds}"
+                "Submitted between", value=(first, last), min_value=first, max_value=last, key=k.dates(bounds)
             )
             if isinstance(picked, tuple) and len(picked) == 2:
                 start, end = picked
-            if st.toggle("Show the board as it stood on a past date", key=f"{key}.as_of_on"):
-                as_of = st.date_input("As of", value=last, min_value=first, max_value=last, key=f"{key}.as_of.{bounds}")
+            if st.toggle("Show the board as it stood on a past date", key=k.as_of_on):
+                as_of = st.date_input("As of", value=last, min_value=first, max_value=last, key=k.as_of(bounds))
     opts = bv.ViewOptions(
         best_per_user=view != "All submissions", include_baselines=baselines, start=start, end=end, as_of=as_of
     )
@@ -90,7 +89,7 @@ def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
 def _follow_link_param(param: str, widget_key: str) -> None:
     """A deep link (`?user=alice`) sets the widget once; the widget then owns the value."""
     value = st.query_params.get(param)
-    applied_key = f"{widget_key}.from_link"
+    applied_key = keys.from_link(widget_key)
     if value is not None and st.session_state.get(applied_key) != value:
         st.session_state[widget_key] = value
         st.session_state[applied_key] = value
@@ -103,7 +102,7 @@ def _link_param(param: str, widget_key: str) -> None:
         st.query_params[param] = value
     else:
         st.query_params.pop(param, None)
-    st.session_state[f"{widget_key}.from_link"] = value or None
+    st.session_state[keys.from_link(widget_key)] = value or None
 
 
 def _table(task: TaskInfo, board: pd.DataFrame, metrics: list[str], selected_id: str | None) -> None:
@@ -114,7 +113,9 @@ def _table(task: TaskInfo, board: pd.DataFrame, metrics: list[str], selected_id:
     page = bv.page_of(board, selected_id, PAGE_SIZE)
     if pages > 1:
         page = int(
-            st.number_input(f"Page (of {pages}, {PAGE_SIZE} rows each)", 1, pages, value=page, key=f"{task.name}.page")
+            st.number_input(
+                f"Page (of {pages}, {PAGE_SIZE} rows each)", 1, pages, value=page, key=keys.TaskKeys(task.name).page
+            )
         )
     shown = bv.display_frame(board.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], task, metrics, datetime.now(UTC))
     best = bv.best_values(board, task, metrics)
@@ -123,7 +124,7 @@ def _table(task: TaskInfo, board: pd.DataFrame, metrics: list[str], selected_id:
         styled,
         hide_index=True,
         width="stretch",
-        key=f"{task.name}.table",
+        key=keys.TaskKeys(task.name).table,
         column_config=_column_config(task, metrics),
         on_select="rerun",
         selection_mode="single-row",
@@ -142,7 +143,7 @@ def _select(task: TaskInfo, submission_id: str) -> None:
     """A picked row opens its detail panel (a shareable link) and becomes the reproduce target."""
     if st.query_params.get("submission") != submission_id:
         st.query_params["submission"] = submission_id
-        st.session_state[f"{task.name}.reproduce.id"] = submission_id
+        task_actions.pick_for_reproduction(task.name, submission_id)
         st.rerun()
 
 
@@ -184,7 +185,7 @@ def _detail_panel(
     task: TaskInfo, rows: pd.DataFrame, board: pd.DataFrame, metrics: list[str], submission_id: str
 ) -> None:
     match = rows[rows["id"].astype(str) == submission_id]
-    with st.container(border=True, key=f"{task.name}.detail"):
+    with st.container(border=True, key=keys.TaskKeys(task.name).detail):
         if match.empty:
             st.warning("The linked submission is not on this leaderboard (it may belong to another task).")
             return
@@ -219,14 +220,14 @@ def _exports(task: TaskInfo, board: pd.DataFrame, metrics: list[str]) -> None:
         lambda: bv.to_csv_bytes(bv.export_frame(board, metrics)),
         f"{task.name}-leaderboard.csv",
         "text/csv",
-        key=f"{task.name}.csv",
+        key=keys.TaskKeys(task.name).csv,
     )
     c2.download_button(
         "Download Parquet",
         lambda: bv.to_parquet_bytes(bv.export_frame(board, metrics)),
         f"{task.name}-leaderboard.parquet",
         "application/vnd.apache.parquet",
-        key=f"{task.name}.parquet",
+        key=keys.TaskKeys(task.name).parquet,
     )
 
 
@@ -241,21 +242,21 @@ def _charts(task: TaskInfo, snapshot: data.Snapshot, metrics: list[str], opts: b
     # A metric no row carries yet (new in the catalogue, or unreadable scores) has no column: add it blank.
     rows = rows.assign(**{lb.metric_column(m): bv.metric_values(rows, m) for m in metrics})
     st.subheader("State of the art over time")
-    metric = st.selectbox("Metric", metrics, key=f"{task.name}.trend_metric")
+    metric = st.selectbox("Metric", metrics, key=keys.TaskKeys(task.name).trend_metric)
     higher = task.direction(metric)
     points = rows.assign(value=rows[lb.metric_column(metric)])[
         ["submitted_at", "value", "hf_username", "id", "is_baseline"]
     ].dropna(subset=["value"])
     best = data.per_board(snapshot, bv.record_line, metric, higher, opts)
-    st.altair_chart(charts.trend_chart(points, best, metric, bv.arrow(higher)), key=f"{task.name}.trend")
+    st.altair_chart(charts.trend_chart(points, best, metric, bv.arrow(higher)), key=keys.TaskKeys(task.name).trend)
 
     if len(metrics) < 2:
         return
     st.subheader("Trade-off")
     x_default, y_default = bv.default_tradeoff(task, metrics)
     c1, c2 = st.columns(2)
-    x = c1.selectbox("x", metrics, index=metrics.index(x_default), key=f"{task.name}.tradeoff_x")
-    y = c2.selectbox("y", metrics, index=metrics.index(y_default), key=f"{task.name}.tradeoff_y")
+    x = c1.selectbox("x", metrics, index=metrics.index(x_default), key=keys.TaskKeys(task.name).tradeoff_x)
+    y = c2.selectbox("y", metrics, index=metrics.index(y_default), key=keys.TaskKeys(task.name).tradeoff_y)
     if x == y:
         st.info("Pick two different metrics to see their trade-off.")
         return
@@ -271,5 +272,5 @@ def _charts(task: TaskInfo, snapshot: data.Snapshot, metrics: list[str], opts: b
     )
     st.altair_chart(
         charts.tradeoff_chart(pairs, x, y, bv.arrow(task.direction(x)), bv.arrow(task.direction(y)), front),
-        key=f"{task.name}.tradeoff",
+        key=keys.TaskKeys(task.name).tradeoff,
     )

@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components import auth, data
+from components import auth, data, session_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENT = "/component/streamlit_oauth.authorize_button/index.html"
@@ -76,14 +76,14 @@ def test_a_pasted_token_signs_in_and_sign_out_forgets_it(monkeypatch, backend) -
     at.sidebar.text_input(key="auth.pasted").input(token)
     at.sidebar.button[0].click().run()  # the form's submit button
     assert not at.exception, at.exception
-    session = at.session_state[auth.SESSION_KEY]
+    session = at.session_state[session_keys.SESSION]
     assert session.username == "paste-user"
     assert any("Signed in as paste-user" in t.value for t in at.sidebar.text)
     assert any(m.label == "Credits" and m.value == "10" for m in at.sidebar.metric)
     assert token not in str(at.main) + str(at.sidebar)
 
     at.button(key="auth.sign_out").click().run()
-    assert auth.SESSION_KEY not in at.session_state
+    assert session_keys.SESSION not in at.session_state
     assert not [k for k in at.session_state if str(k).startswith(("auth.session", "user."))]
 
 
@@ -92,7 +92,7 @@ def test_a_wrong_pasted_token_is_refused_with_a_clear_message(monkeypatch, backe
     at.sidebar.text_input(key="auth.pasted").input("hf_not_a_real_token_123456")
     at.sidebar.button[0].click().run()
     assert not at.exception, at.exception
-    assert auth.SESSION_KEY not in at.session_state
+    assert session_keys.SESSION not in at.session_state
     assert any("did not accept this token" in e.value for e in at.sidebar.error)
     assert "hf_not_a_real_token_123456" not in str(at.main) + str(at.sidebar)
 

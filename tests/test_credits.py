@@ -18,7 +18,7 @@ import requests
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components import auth, data
+from components import auth, data, session_cache, session_keys
 from components import credits as cr
 from components.api import BackendClient, leaderboard_frame, transactions_frame
 from components.tasks import FALLBACK_TASKS, TaskInfo
@@ -235,7 +235,7 @@ def test_my_submissions_with_current_rank_per_task() -> None:
 
 
 def test_a_kept_ledger_is_for_one_user_and_a_short_time() -> None:
-    kept = cr.Ledger("alice", fetched_at=1000.0, rows=_ledger())
+    kept = session_cache.Kept("alice", fetched_at=1000.0, value=_ledger())
     assert kept.fresh("alice", 30, now=1010.0)
     assert not kept.fresh("alice", 30, now=1031.0)
     assert not kept.fresh("bob", 30, now=1010.0)
@@ -261,7 +261,7 @@ def credits_page(monkeypatch: pytest.MonkeyPatch) -> Iterator:
         at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
         if username is not None:
             assert token is not None
-            at.session_state[auth.SESSION_KEY] = auth.Session(username=username, token=token, expires_at=None)
+            at.session_state[session_keys.SESSION] = auth.Session(username=username, token=token, expires_at=None)
         at.switch_page("pages/credits_page.py").run()  # the first run opens the credits page itself
         assert not at.exception, at.exception
         return at
@@ -445,7 +445,7 @@ def test_a_401_on_the_ledger_signs_out_with_a_message(credits_page, proxy: Fault
     token = seeded_backend.token("sbrandt")
     at = credits_page(proxy.url, "sbrandt", token)
     assert any("sign in again" in w.value for w in at.warning)
-    assert auth.SESSION_KEY not in at.session_state
+    assert session_keys.SESSION not in at.session_state
     assert not any(str(key).startswith("user.") for key in at.session_state)
     assert _ledger_table(at) is None
     at.run()
@@ -456,7 +456,7 @@ def test_a_401_on_the_ledger_signs_out_with_a_message(credits_page, proxy: Fault
 def test_an_expired_token_signs_out_with_a_message(credits_page, seeded_backend: LocalBackend) -> None:
     token = seeded_backend.token("nyoung", expires_in=-1)
     at = credits_page(seeded_backend.url, "nyoung", token)
-    assert auth.SESSION_KEY not in at.session_state
+    assert session_keys.SESSION not in at.session_state
     assert any("sign in again" in w.value.lower() for w in at.warning)
     assert any("Sign in" in info.value for info in at.info)
     assert _ledger_table(at) is None

@@ -29,7 +29,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from components import auth, data
+from components import auth, data, session_keys
 from local_backend.predictions import make_predictions, to_parquet_bytes
 from tests.conftest import LocalBackend, running_backend
 from tests.faults import Fault, FaultProxy
@@ -102,7 +102,7 @@ def messages(at: AppTest) -> str:
 
 
 def sign_in(at: AppTest, user: str, token: str) -> None:
-    at.session_state[auth.SESSION_KEY] = auth.Session(username=user, token=token, expires_at=None)
+    at.session_state[session_keys.SESSION] = auth.Session(username=user, token=token, expires_at=None)
 
 
 def upload(at: AppTest, key: str, payload: bytes) -> AppTest:
@@ -351,7 +351,7 @@ def _credits(world: World, case: Case) -> tuple[AppTest, Callable[[AppTest], Non
     at.button(key="credits.refresh").click().run()
 
     def recover(at: AppTest) -> None:
-        if auth.SESSION_KEY in at.session_state:
+        if session_keys.SESSION in at.session_state:
             at.button(key="credits.refresh").click().run()
         else:  # a 401 signed the person out: they sign in again
             sign_in(at, "fm-carol", world.tokens["fm-carol"])
@@ -374,11 +374,11 @@ def _submit(world: World, case: Case) -> tuple[AppTest, Callable[[AppTest], None
     sent = world.proxy.count("POST", SUBMIT_ROUTE)
     at.button(key=f"{TASK}.submit.send").click().run()
     assert world.proxy.count("POST", SUBMIT_ROUTE) - sent == (0 if case.refused else 1), "one click, one POST"
-    if auth.SESSION_KEY in at.session_state:
+    if session_keys.SESSION in at.session_state:
         assert not at.button(key=f"{TASK}.submit.send").disabled, "the file stays selected, ready to send again"
 
     def recover(at: AppTest) -> None:
-        if auth.SESSION_KEY not in at.session_state:  # a 401 signed the person out
+        if session_keys.SESSION not in at.session_state:  # a 401 signed the person out
             sign_in(at, "fm-alice", world.tokens["fm-alice"])
             upload(at.run(), f"{TASK}.submit.file", payload)
         at.button(key=f"{TASK}.submit.send").click().run()
@@ -403,7 +403,7 @@ def _reproduce(world: World, case: Case) -> tuple[AppTest, Callable[[AppTest], N
     assert world.proxy.count("POST", REPRODUCE_ROUTE) - sent == (0 if case.refused else 1), "one click, one POST"
 
     def recover(at: AppTest) -> None:
-        if auth.SESSION_KEY not in at.session_state:
+        if session_keys.SESSION not in at.session_state:
             prepare()
         at.button(key=f"{TASK}.reproduce.send").click().run()
         assert "Reproduced within 2 %" in messages(at)

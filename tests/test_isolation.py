@@ -24,9 +24,9 @@ import streamlit.runtime.caching.cache_data_api as cache_data_api
 import streamlit.runtime.caching.cache_resource_api as cache_resource_api
 from streamlit.testing.v1 import AppTest
 
-from components import auth, data
+from components import data, session_keys
+from components.sends import Sends
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from pages.task_actions import SUBMITTED_KEY
 from tests.conftest import LocalBackend, running_backend
 from tests.test_fault_matrix import cold_caches, messages, open_page, page_strings, sign_in, upload
 
@@ -132,7 +132,8 @@ def test_two_sessions_see_only_their_own_and_no_token_leaks(
         step(user, lambda at: at.run())  # a rerun after the other session sent its file
 
     for user in USERS:
-        (result, _), = sessions[user].session_state[SUBMITTED_KEY].values()
+        record: Sends = sessions[user].session_state[session_keys.SENDS]
+        ((result, _),) = record.answers.values()
         (own,) = _rows_of(world, user)
         assert result.submission_id == own["id"], f"{user}'s session shows {user}'s own submission"
         assert f"Submitted. Credits earned: {float(own['credits_earned']):,.0f}" in messages(sessions[user])
@@ -168,12 +169,12 @@ def test_two_sessions_see_only_their_own_and_no_token_leaks(
     for user, token in world.tokens.items():
         leaks = [where for where, text in places.items() if token in text]
         assert not leaks, f"{user}'s token found in: {leaks}"
-    assert auth.SESSION_KEY in sessions[USERS[0]].session_state, "the token itself stayed in its own session"
+    assert session_keys.SESSION in sessions[USERS[0]].session_state, "the token itself stayed in its own session"
     cold_caches()
 
 
 def _cached_functions() -> Iterator[tuple[Path, ast.FunctionDef]]:
-    for path in [ROOT / "Home.py", *(ROOT / "components").glob("*.py"), *(ROOT / "pages").glob("*.py")]:
+    for path in [ROOT / "Home.py", *(ROOT / "components").rglob("*.py"), *(ROOT / "pages").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 for decorator in node.decorator_list:

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from components import auth, data
+from components import auth, data, session_keys
 from local_backend.predictions import make_predictions, to_parquet_bytes
 from tests.faults import Fault, FaultProxy
 
@@ -35,7 +35,7 @@ def _cold_caches() -> Iterator[None]:
 def _signed_in_page(monkeypatch: pytest.MonkeyPatch, url: str, task: str, user: str, token: str, **session) -> AppTest:
     monkeypatch.setenv("COLLIDERML_BACKEND", url)
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
-    at.session_state[auth.SESSION_KEY] = auth.Session(
+    at.session_state[session_keys.SESSION] = auth.Session(
         username=user, token=token, expires_at=session.get("expires_at")
     )
     at.run()
@@ -159,7 +159,7 @@ def test_reproduction_inside_and_outside_the_band_and_own_refusal(monkeypatch, f
 def test_an_expired_sign_in_signs_out_with_a_message(monkeypatch, fresh_backend) -> None:
     token = fresh_backend.token("alice")
     at = _signed_in_page(monkeypatch, fresh_backend.url, "jets", "alice", token, expires_at=time.time() - 5)
-    assert auth.SESSION_KEY not in at.session_state
+    assert session_keys.SESSION not in at.session_state
     assert any("expired" in w.value for w in at.warning)
     assert "Sign in with Hugging Face (sidebar) to submit" in _messages(at)
 
@@ -172,7 +172,7 @@ def test_a_token_the_backend_stops_accepting_signs_out_on_submit(monkeypatch, fr
         conn.execute("UPDATE oauth_tokens SET expires_at = '2000-01-01T00:00:00+00:00'")
     at.button(key="jets.submit.send").click().run()
     assert not at.exception, at.exception
-    assert auth.SESSION_KEY not in at.session_state
+    assert session_keys.SESSION not in at.session_state
     assert "sign in again" in _messages(at, "warning")
     assert token not in str(at.main) + str(at.sidebar)
     assert _board(fresh_backend.url, "jets") == []
@@ -181,10 +181,10 @@ def test_a_token_the_backend_stops_accepting_signs_out_on_submit(monkeypatch, fr
 def test_a_token_refused_at_page_load_signs_out_at_once(monkeypatch, fresh_backend) -> None:
     monkeypatch.setenv("COLLIDERML_BACKEND", fresh_backend.url)
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
-    at.session_state[auth.SESSION_KEY] = auth.Session("alice", fresh_backend.token("alice", expires_in=-1), None)
+    at.session_state[session_keys.SESSION] = auth.Session("alice", fresh_backend.token("alice", expires_in=-1), None)
     at.run()
     assert not at.exception, at.exception
-    assert auth.SESSION_KEY not in at.session_state
+    assert session_keys.SESSION not in at.session_state
     assert "sign in again" in _messages(at, "warning")
 
 
