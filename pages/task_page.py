@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -161,8 +162,8 @@ def _highlight(task: TaskInfo, best: dict[str, float], selected_id: str | None):
     return styles
 
 
-def _column_config(task: TaskInfo, metrics: list[str]) -> dict[str, object]:
-    config: dict[str, object] = {
+def _column_config(task: TaskInfo, metrics: list[str]) -> dict[str, Any]:
+    config: dict[str, Any] = {
         "rank": st.column_config.NumberColumn("rank", help="Ties share a rank; missing values come last"),
         "user": st.column_config.TextColumn("user"),
         "baseline": st.column_config.TextColumn("", help="Reference baseline from the ColliderML team"),

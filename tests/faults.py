@@ -201,7 +201,7 @@ class FaultProxy:
                 self.doomed = fault.drop_after
 
             def _forward(self, body: bytes) -> None:
-                conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=600)
+                conn = http.client.HTTPConnection(proxy.upstream.hostname or "", proxy.upstream.port, timeout=600)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                 try:
                     conn.request(self.command, self.path, body=body or None, headers=headers)

@@ -223,8 +223,12 @@ def test_my_submissions_with_current_rank_per_task() -> None:
     assert pd.isna(anomaly["rank"]) and pd.isna(anomaly["score"]) and anomaly["ranked"] == 1
 
     lower_is_better = TaskInfo(
-        name="jets", dataset="", metrics=("btag_auc",), higher_is_better={"btag_auc": False},
-        eval_event_range=None, description="",
+        name="jets",
+        dataset="",
+        metrics=("btag_auc",),
+        higher_is_better={"btag_auc": False},
+        eval_event_range=None,
+        description="",
     )
     flipped = cr.my_submissions(boards, [lower_is_better], "alice")
     assert flipped["rank"].tolist() == [1, 1]  # now her 0.80 leads
@@ -323,7 +327,7 @@ def _http_credits(backend: LocalBackend, token: str) -> float:
 
 
 def _http_rows_of(backend: LocalBackend, user: str) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for task in TASKS:
         board = requests.get(f"{backend.url}/v1/leaderboard/{task}", params={"limit": 10_000}, timeout=10).json()
         rows.extend({**row, "task": task} for row in board if row["hf_username"] == user)
@@ -399,8 +403,9 @@ def test_two_users_each_see_only_their_own_credits(credits_page, fresh_backend: 
 
     assert _metric(alice_page, "Balance") == 10 + reproduced.credits_earned
     assert _metric(bob_page, "Balance") == 10 + submitted.credits_earned
-    alice_reasons = set(_ledger_table(alice_page)["what"])
-    bob_reasons = set(_ledger_table(bob_page)["what"])
+    alice_ledger, bob_ledger = _ledger_table(alice_page), _ledger_table(bob_page)
+    assert alice_ledger is not None and bob_ledger is not None
+    alice_reasons, bob_reasons = set(alice_ledger["what"]), set(bob_ledger["what"])
     assert alice_reasons == {"Welcome credits", "Reproduced a submission"}
     assert bob_reasons == {"Welcome credits", "New best on jets"}
     assert _frame(alice_page, "task", "score") is None, "alice has no submissions of her own"

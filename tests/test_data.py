@@ -112,17 +112,19 @@ def test_work_on_a_board_is_done_once_per_version_and_again_after_a_change(
 ) -> None:
     _calls.clear()
     first = data.leaderboard(TASK)
+    assert first.rows is not None
     assert data.per_board(first, _newest, 3)["id"].tolist() == first.rows["id"].head(3).tolist()
     assert len(data.per_board(first, _newest, 5)) == 5, "other arguments, other work"
     unchanged = _snapshot_after_refresh()
     assert unchanged.version == first.version, "a refresh that brings nothing new keeps the version"
+    assert unchanged.rows is not None
     pd.testing.assert_frame_equal(unchanged.rows, first.rows)
     data.per_board(unchanged, _newest, 3)
     assert _calls == [300, 300], "nothing new: the work is not done again"
 
     _add_newer_rows(fresh_backend, 1, seed=4)
     changed = _snapshot_after_refresh()
-    assert changed.version != first.version
+    assert changed.version != first.version and changed.rows is not None
     top = data.per_board(changed, _newest, 3)
     assert _calls == [300, 300, 301]
     assert top["id"].iloc[0] == changed.rows["id"].iloc[0] and top["id"].iloc[0] not in set(first.rows["id"])
@@ -146,10 +148,11 @@ def test_no_caller_can_change_the_board_or_the_work_another_caller_reads(proxy: 
     mine.rows["score.btag_auc"] = 0.0
     mine.rows.insert(0, "extra", 1)
     del mine.rows["id"]
-    best.iloc[0, best.columns.get_loc("credits_earned")] = 1e9
+    best.loc[best.index[0], "credits_earned"] = 1e9
     best["extra"] = 1
 
     theirs = data.leaderboard(TASK)
+    assert theirs.rows is not None
     pd.testing.assert_frame_equal(theirs.rows, original)
     pd.testing.assert_frame_equal(data.per_board(theirs, _newest, 5), original_best)
 

@@ -106,9 +106,8 @@ def sign_in(at: AppTest, user: str, token: str) -> None:
 
 
 def upload(at: AppTest, key: str, payload: bytes) -> AppTest:
-    next(u for u in at.get("file_uploader") if u.key == key).set_value(
-        ("predictions.parquet", payload, "application/octet-stream")
-    )
+    uploader: Any = next(u for u in at.get("file_uploader") if u.key == key)  # AppTest has no FileUploader type
+    uploader.set_value(("predictions.parquet", payload, "application/octet-stream"))
     return at.run()
 
 
@@ -138,7 +137,7 @@ def _json_fault(status: int, value: Any) -> Fault:
 
 HTML_500 = (
     b"<html><body><h1>Internal Server Error</h1><pre>Traceback (most recent call last):\n"
-    b'  File "/srv/app/main.py", line 88, in leaderboard\nKeyError: \'scores\'</pre></body></html>'
+    b"  File \"/srv/app/main.py\", line 88, in leaderboard\nKeyError: 'scores'</pre></body></html>"
 )
 NGINX_502 = b"<html><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 GATEWAY_504 = b"<html><head><title>504 Gateway Time-out</title></head><body><h1>504</h1></body></html>"
@@ -177,8 +176,13 @@ class Case:
     cached: bool = False
 
 
-def _everywhere(name: str, fault: Fault, browse: tuple[str, ...], user: tuple[str, ...] | None = None,
-                post: tuple[str, ...] | None = None) -> Case:
+def _everywhere(
+    name: str,
+    fault: Fault,
+    browse: tuple[str, ...],
+    user: tuple[str, ...] | None = None,
+    post: tuple[str, ...] | None = None,
+) -> Case:
     """The same fault on every route; `browse` words for Home and the task page, `user` for
     Credits (default: `browse`), `post` for submit and reproduce (default: `user`)."""
     user = user or browse
@@ -189,17 +193,30 @@ def _everywhere(name: str, fault: Fault, browse: tuple[str, ...], user: tuple[st
 
 CASES = [
     Case("refused", refused=True, expect={s: ("Cannot reach the ColliderML backend",) for s in SURFACES}),
-    _everywhere("delay-5s", Fault(504, b"late", delay_s=5), ("did not answer", f"within {READ_TIMEOUT_S} s"),
-                post=("did not answer", f"within {SUBMIT_TIMEOUT_S} s")),
-    _everywhere("delay-60s", Fault(504, b"late", delay_s=60), ("did not answer", f"within {READ_TIMEOUT_S} s"),
-                post=("did not answer", f"within {SUBMIT_TIMEOUT_S} s")),
+    _everywhere(
+        "delay-5s",
+        Fault(504, b"late", delay_s=5),
+        ("did not answer", f"within {READ_TIMEOUT_S} s"),
+        post=("did not answer", f"within {SUBMIT_TIMEOUT_S} s"),
+    ),
+    _everywhere(
+        "delay-60s",
+        Fault(504, b"late", delay_s=60),
+        ("did not answer", f"within {READ_TIMEOUT_S} s"),
+        post=("did not answer", f"within {SUBMIT_TIMEOUT_S} s"),
+    ),
     _everywhere("500-html", Fault(500, HTML_500, "text/html"), ("(500: Internal Server Error)",)),
     # What the real backend does on every unhandled exception: a bare 500, then the connection dropped.
-    _everywhere("500-then-drop", Fault(500, drop_after=True), ("(500: Internal Server Error)",),
-                post=("(500: Internal Server Error)", "nothing was stored")),
+    _everywhere(
+        "500-then-drop",
+        Fault(500, drop_after=True),
+        ("(500: Internal Server Error)",),
+        post=("(500: Internal Server Error)", "nothing was stored"),
+    ),
     _everywhere("502", Fault(502, NGINX_502, "text/html"), ("(502: 502 Bad Gateway nginx)", "try again")),
-    _everywhere("503-detail", _json_fault(503, {"detail": FROZEN}), ("(503: " + FROZEN,),
-                post=("paused by an admin", FROZEN)),
+    _everywhere(
+        "503-detail", _json_fault(503, {"detail": FROZEN}), ("(503: " + FROZEN,), post=("paused by an admin", FROZEN)
+    ),
     _everywhere("503-bare", Fault(503, b"Service Unavailable"), ("(503: Service Unavailable)",)),
     _everywhere("504", Fault(504, GATEWAY_504, "text/html"), ("(504: 504 Gateway Time-out)",)),
     _everywhere("not-json", Fault(200, b'[{"id": "a", "scores": {', "application/json"), ("not JSON",)),
@@ -234,13 +251,21 @@ CASES = [
         },
         cached=True,
     ),
-    _everywhere("401", _json_fault(401, {"detail": "Invalid HuggingFace token"}),
-                ("(401: Invalid HuggingFace token), although it needs no sign-in",), user=("sign in again",)),
-    _everywhere("403", _json_fault(403, {"detail": "This account has been revoked. Contact an admin."}),
-                ("(403: This account has been revoked. Contact an admin.), although it needs no sign-in",),
-                user=("refused this account (403)", "revoked")),
-    _everywhere("429", _json_fault(429, {"detail": "Too many submissions in the last 5 minutes."}),
-                ("Too many requests (429)",)),
+    _everywhere(
+        "401",
+        _json_fault(401, {"detail": "Invalid HuggingFace token"}),
+        ("(401: Invalid HuggingFace token), although it needs no sign-in",),
+        user=("sign in again",),
+    ),
+    _everywhere(
+        "403",
+        _json_fault(403, {"detail": "This account has been revoked. Contact an admin."}),
+        ("(403: This account has been revoked. Contact an admin.), although it needs no sign-in",),
+        user=("refused this account (403)", "revoked"),
+    ),
+    _everywhere(
+        "429", _json_fault(429, {"detail": "Too many submissions in the last 5 minutes."}), ("Too many requests (429)",)
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -95,12 +96,15 @@ def _cached_values() -> Iterator[tuple[str, bytes]]:
     """
     for key, board in list(data._boards.items()):
         yield f"data._boards[{key}]", pickle.dumps(board)
-    for caches in cache_data_api._data_caches._function_caches.values():
+    # Streamlit's private cache internals, typed loosely: there is no public way to list cached values.
+    data_caches: Any = cache_data_api._data_caches._function_caches
+    for caches in data_caches.values():
         for cache in caches.values():
             storage = cache.storage
             for blob in list(storage._mem_cache.values()):
                 yield storage.function_display_name, blob
-    for caches in cache_resource_api._resource_caches._function_caches.values():
+    resource_caches: Any = cache_resource_api._resource_caches._function_caches
+    for caches in resource_caches.values():
         for cache in caches.values():
             for result in list(cache._mem_cache.values()):
                 yield cache.display_name, pickle.dumps(result.value)

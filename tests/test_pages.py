@@ -122,7 +122,7 @@ def test_a_task_only_the_backend_knows_gets_a_page_and_a_ranked_board(app_for, p
     assert PLUGIN_TASK not in colliderml.tasks.list_tasks(), "the dashboard learnt the task from the backend"
     assert {"muon_auc ↑", "fake_muon_rate ↓"} <= set(table.columns)
     rows = requests.get(f"{plugin_backend.url}/v1/leaderboard/{PLUGIN_TASK}", timeout=10).json()
-    best = {}
+    best: dict[str, dict[str, float]] = {}
     for row in rows:
         scores = json.loads(row["scores"])
         if scores["muon_auc"] > best.get(row["hf_username"], {"muon_auc": -1.0})["muon_auc"]:

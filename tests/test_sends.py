@@ -34,7 +34,8 @@ def test_a_send_keeps_its_answer_and_its_failures_until_it_goes_through() -> Non
     assert (first.crashes, second.crashes) == (1, 2) and not second.retryable
     assert sends.failures[attempt] is second
     other = Attempt("jets", "submit", "", "cd")  # another file: its own record
-    assert sends.send(other, CLEAN, crash).crashes == 1
+    third = sends.send(other, CLEAN, crash)
+    assert isinstance(third, Failure) and third.crashes == 1
 
     assert sends.send(attempt, CLEAN, lambda: ANSWER) is ANSWER
     assert attempt not in sends.failures and sends.answers[attempt] is ANSWER

@@ -60,10 +60,10 @@ def test_reproduction_table_flags_each_metric_against_the_band() -> None:
 
 def test_reproduce_target_is_checked_before_sending() -> None:
     known = ROWS["id"].iloc[0]
-    assert "not a submission id" in sub.reproduce_target_problem("abc", ROWS, "jets", "bob")
+    assert "not a submission id" in str(sub.reproduce_target_problem("abc", ROWS, "jets", "bob"))
     missing = "6f1c2a3b-0000-4000-8000-000000000099"
-    assert "is not on the jets leaderboard" in sub.reproduce_target_problem(missing, ROWS, "jets", "bob")
-    assert "your own submission" in sub.reproduce_target_problem(known, ROWS, "jets", "alice")
+    assert "is not on the jets leaderboard" in str(sub.reproduce_target_problem(missing, ROWS, "jets", "bob"))
+    assert "your own submission" in str(sub.reproduce_target_problem(known, ROWS, "jets", "alice"))
     assert sub.reproduce_target_problem(known.upper(), ROWS, "jets", "bob") is None
 
 

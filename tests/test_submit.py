@@ -7,6 +7,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -46,8 +47,7 @@ def _signed_in_page(monkeypatch: pytest.MonkeyPatch, url: str, task: str, user: 
 
 
 def _upload(at: AppTest, key: str, payload: bytes, name: str = "predictions.parquet") -> AppTest:
-    at.get("file_uploader")
-    uploader = next(u for u in at.get("file_uploader") if u.key == key)
+    uploader: Any = next(u for u in at.get("file_uploader") if u.key == key)  # AppTest has no FileUploader type
     uploader.set_value((name, payload, "application/octet-stream"))
     at.run()
     assert not at.exception, at.exception

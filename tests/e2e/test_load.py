@@ -31,6 +31,7 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -100,7 +101,7 @@ async def _exception_boxes(page: AsyncPage) -> str | None:
 async def _visitor(browser: AsyncBrowser, url: str, index: int, deadline: float, run: LoadRun) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
-    page.on("console", run.problems.on_console)
+    page.on("console", run.problems.on_console)  # type: ignore[call-overload]  # sync and async messages alike
     page.on("pageerror", run.problems.on_page_error)
     rng = random.Random(index)
     where = "home"
@@ -210,7 +211,7 @@ def test_twenty_visitors_browse_at_once(app_server: StreamlitApp, chromium_path:
     server_cpu, machine_cpu = _delta(_cpu_seconds(server_pid), server_cpu), _delta(_machine_busy_seconds(), machine_cpu)
 
     ready = [s.ready_ms for s in run.samples]
-    report = {
+    report: dict[str, Any] = {
         "visitors": VISITORS,
         "seconds": seconds,
         "elapsed_s": round(elapsed, 1),
