@@ -10,22 +10,35 @@ Home.py, whose `st.navigation` clears the flag and shows the right page under th
 the first session after a start meets it, and only on a page other than Home. Clearing the flag
 before any session starts, which is what Home.py's `st.navigation` call would do, removes the
 cause rather than hiding the dialog.
+
+Then one run of the default page in the background (Streamlit's own script health check, a
+session no browser sees) does the one-off work of a fresh process before the first visitor
+arrives: imports, the catalogue and every leaderboard fetched into the shared caches, Streamlit's
+lazy set-ups. The server answers its health check meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import streamlit as st
+from streamlit.runtime import Runtime
 from streamlit.runtime.pages_manager import PagesManager
 
 
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
-    """At server start, before any session: navigation by `st.navigation` only."""
+    """At server start, before any session: navigation by `st.navigation` only, then the warm-up run."""
     PagesManager.uses_pages_directory = False
-    yield
+    warm_up = asyncio.create_task(Runtime.instance().does_script_run_without_error())
+    try:
+        yield
+    finally:
+        warm_up.cancel()  # a server stopped within seconds of starting ends the run; its session shuts down
+        with suppress(asyncio.CancelledError):
+            await warm_up
 
 
 app = st.App("Home.py", lifespan=lifespan)

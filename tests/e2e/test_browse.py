@@ -208,7 +208,11 @@ def outage_backend(seeded_backend: LocalBackend, tmp_path: Path) -> Iterator[Loc
 
 @pytest.fixture
 def outage_app(outage_backend: LocalBackend, tmp_path: Path) -> Iterator[StreamlitApp]:
-    """A dashboard of this test's own, so the outage never reaches the shared server's caches."""
+    """A dashboard of this test's own, so the outage never reaches the shared server's caches.
+
+    It starts while the backend is down, as a Space waking during an outage would: its warm-up run
+    (app.py) then fetches no leaderboard, so no page has a last good copy to fall back on yet."""
+    outage_backend.stop()
     with running_app(outage_backend.url, tmp_path / "streamlit.log") as app:
         yield app
 
@@ -216,6 +220,19 @@ def outage_app(outage_backend: LocalBackend, tmp_path: Path) -> Iterator[Streaml
 def test_backend_outage_shows_warnings_and_panels_then_recovers(
     outage_backend: LocalBackend, outage_app: StreamlitApp, page: Page, shot: Callable[[str], Path]
 ) -> None:
+    page.goto(f"{outage_app.url}/anomaly")  # never fetched: nothing to fall back on
+    wait_ready(page)
+    expect(page.get_by_text("The anomaly leaderboard could not be loaded")).to_be_visible()
+    expect(_board(page, "anomaly")).to_have_count(0)
+    expect_no_exception(page)
+    shot("panel")
+
+    outage_backend.start()
+    page.locator(".st-key-anomaly-retry").get_by_role("button").click()
+    wait_ready(page)
+    expect(_board(page, "anomaly")).to_be_visible()
+    expect(page.get_by_text("could not be loaded")).to_have_count(0)
+
     page.goto(f"{outage_app.url}/{TASK}")
     wait_ready(page)
     expect(_board(page)).to_be_visible()
@@ -236,19 +253,7 @@ def test_backend_outage_shows_warnings_and_panels_then_recovers(
     expect_no_exception(page)
     shot("home-down")
 
-    page.goto(f"{outage_app.url}/anomaly")  # never fetched before the outage: nothing to fall back on
-    wait_ready(page)
-    expect(page.get_by_text("The anomaly leaderboard could not be loaded")).to_be_visible()
-    expect(_board(page, "anomaly")).to_have_count(0)
-    expect_no_exception(page)
-    shot("panel")
-
     outage_backend.start()
-    page.locator(".st-key-anomaly-retry").get_by_role("button").click()
-    wait_ready(page)
-    expect(_board(page, "anomaly")).to_be_visible()
-    expect(page.get_by_text("could not be loaded")).to_have_count(0)
-
     page.goto(outage_app.url)
     wait_ready(page)
     expect(page.locator(".st-key-home-card-anomaly")).to_be_visible()
