@@ -21,6 +21,7 @@ import pytest
 from components.upload_checks.pages import (
     DATA_PAGE,
     DICTIONARY_PAGE,
+    Layouts,
     PageHeader,
     PageHeaderError,
     TooManyPages,
@@ -230,3 +231,51 @@ def test_a_long_header_is_read_in_growing_windows() -> None:
     (page,) = chunk_pages(read, 0, len(data), 250, 10)
     assert page.header_size == len(header)
     assert len(reads) > 1
+
+
+# --------------------------------------------------------------------------------------------
+# Layouts: a header matched against an earlier one's layout reads as the parser reads it
+# --------------------------------------------------------------------------------------------
+
+
+def test_headers_read_through_layouts_read_as_parsed() -> None:
+    """Every header of a file of every kind of column, read in file order through one set of
+    layouts (most are matched, a few parsed and learnt), equals its plain parse."""
+    sink = io.BytesIO()
+    pq.write_table(_table(), sink, row_group_size=10_000, max_rows_per_page=1_000)
+    data = sink.getvalue()
+    windows: list[bytes] = []
+
+    def read(offset: int, n: int) -> bytes:
+        windows.append(data[offset : offset + n])
+        return windows[-1]
+
+    metadata = pq.ParquetFile(pa.BufferReader(data)).metadata
+    for group in range(metadata.num_row_groups):
+        for leaf in range(metadata.num_columns):
+            chunk = metadata.row_group(group).column(leaf)
+            start = min(chunk.data_page_offset, chunk.dictionary_page_offset or chunk.data_page_offset)
+            list(chunk_pages(read, start, chunk.total_compressed_size, chunk.num_values, 10**6))
+    layouts = Layouts()
+    assert len(windows) > 100
+    assert [layouts.read(w) for w in windows] == [parse_page_header(w) for w in windows]
+
+
+def test_a_layout_matches_other_integers_but_not_another_shape() -> None:
+    """Learnt from one header, a layout reads a header whose integers differ, even in length;
+    a binary field one byte longer is another shape, parsed afresh."""
+
+    def header(uncompressed: int, values: int, statistic: bytes) -> bytes:
+        statistics = bytes([0x18]) + _varint(len(statistic)) + statistic + b"\x00"
+        data_page = _i32(1, values) + _i32(1, 0) + _i32(1, 3) + _i32(1, 3) + bytes([0x1C]) + statistics + b"\x00"
+        return _i32(1, 0) + _i32(1, uncompressed) + _i32(1, 400) + bytes([0x2C]) + data_page + b"\x00"
+
+    layouts = Layouts()
+    first, longer_ints, longer_binary = (
+        header(1_000, 250, b"12345678"),
+        header(10**9, 20_000, b"abcdefgh"),
+        header(1_000, 250, b"123456789"),
+    )
+    for data in (first, longer_ints, longer_binary, first):
+        assert layouts.read(data + b"page") == parse_page_header(data + b"page")
+    assert layouts.read(longer_ints).uncompressed_size == 10**9

@@ -50,7 +50,7 @@ from components.upload_checks.footprint import (
     pages_problem,
 )
 from components.upload_checks.pages import PageHeaderError
-from components.upload_checks.preview import PREVIEW_ROWS, preview
+from components.upload_checks.preview import PREVIEW_ROWS, read_preview
 from components.upload_checks.report import ERROR_CHARS, CheckResult, Findings, MiB, cut
 from components.upload_checks.schema import REQUIRED_COLUMNS, Kind, schema_problems
 from components.upload_checks.source import FOOTER_LIMIT, Source, refusal_before_parsing
@@ -163,7 +163,7 @@ def _check_parquet(source: Source, parquet: pq.ParquetFile, task: TaskInfo, max_
         columns=columns,
         size_bytes=source.size,
         sha256="",
-        preview=preview(parquet, footprint, names or schema.names) if ok else pd.DataFrame(),
+        preview=read_preview(parquet, footprint, names or schema.names) if ok else pd.DataFrame(),
         local_scores=local_scores if ok else None,
         warnings=findings.warnings,
     )

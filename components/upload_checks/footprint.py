@@ -21,6 +21,7 @@ from components.upload_checks.pages import (
     DATA_PAGE_V2,
     DICTIONARY_ENCODINGS,
     DICTIONARY_PAGE,
+    Layouts,
     PageHeader,
     PageHeaderError,
     TooManyPages,
@@ -112,22 +113,26 @@ def measure(
     wanted = None if names is None else set(names)
     walked = {i: ColumnCost(name) for i, name in enumerate(leaves) if wanted is None or name in wanted}
     dictionary_read = set(as_dictionary)
-    decoded, budget = 0, MAX_PAGES
+    columns = [metadata.schema.column(leaf) for leaf in range(metadata.num_columns)]
+    widths = [_width(column) for column in columns]
+    texts = [column.physical_type == "BYTE_ARRAY" for column in columns]
+    decoded, budget, layouts = 0, MAX_PAGES, Layouts()
     for group_index in range(metadata.num_row_groups):
         group = metadata.row_group(group_index)
         for leaf in range(metadata.num_columns):
             chunk = group.column(leaf)
-            if leaf not in walked:
-                decoded += _footer_estimate(chunk, metadata.schema.column(leaf))
+            if leaf not in walked:  # never decoded here: the footer says what the backend decodes, the
+                # values times their width counting too (run-length encoding keeps a repeat tiny)
+                decoded += int(max(chunk.total_uncompressed_size, chunk.num_values * widths[leaf]))
                 continue
             start = chunk.data_page_offset
             if chunk.has_dictionary_page and chunk.dictionary_page_offset:
                 start = min(start, chunk.dictionary_page_offset)
             cost = walked[leaf]
-            pages = chunk_pages(source.read, start, chunk.total_compressed_size, chunk.num_values, budget)
+            pages = chunk_pages(source.read, start, chunk.total_compressed_size, chunk.num_values, budget, layouts)
             before = cost.decoded
             try:
-                budget -= _add_chunk(cost, pages, metadata.schema.column(leaf), cost.name in dictionary_read)
+                budget -= _add_chunk(cost, pages, texts[leaf], widths[leaf], cost.name in dictionary_read)
             except PageHeaderError as exc:
                 raise type(exc)(f"column '{cut(cost.name)}', row group {group_index}: {exc}") from None
             decoded += cost.decoded - before
@@ -156,15 +161,6 @@ def _leaf_owners(schema: pa.Schema, metadata_schema: pq.ParquetSchema) -> list[s
     return [column.path.split(".")[0] for column in metadata_schema]  # a layout Arrow maps otherwise
 
 
-def _footer_estimate(chunk: pq.ColumnChunkMetaData, column: pq.ColumnSchema) -> int:
-    """A column chunk's decoded size from the footer alone, for columns nothing decodes.
-
-    The larger of its uncompressed size and its values times the decoded value width:
-    dictionary and run-length encoding keep a repeated value tiny even "uncompressed".
-    """
-    return int(max(chunk.total_uncompressed_size, chunk.num_values * _width(column)))
-
-
 def _width(column: pq.ColumnSchema) -> float:
     """Decoded bytes of one value (of its offset only, for text)."""
     if column.physical_type == "FIXED_LEN_BYTE_ARRAY":
@@ -172,35 +168,43 @@ def _width(column: pq.ColumnSchema) -> float:
     return _PHYSICAL_WIDTH.get(column.physical_type, OFFSET_BYTES)
 
 
-def _add_chunk(cost: ColumnCost, pages: Iterable[PageHeader], column: pq.ColumnSchema, as_dictionary: bool) -> int:
-    """Add one column chunk's pages to ``cost``; returns how many pages it has."""
-    text, width = column.physical_type == "BYTE_ARRAY", _width(column)
+def _add_chunk(cost: ColumnCost, pages: Iterable[PageHeader], text: bool, width: float, as_dictionary: bool) -> int:
+    """Add one column chunk's pages to ``cost`` (a column of ``text`` or of values ``width``
+    bytes wide); returns how many pages it has. Sums are kept in locals: a large file has
+    thousands of pages."""
+    largest = page_bytes = dictionary_bytes = decoded = values = count = 0
+    row_bytes = 0.0
     dictionary_value = 0  # a dictionary value is at most its page
-    count = 0
-    for page in pages:
+    for page_type, uncompressed, compressed, _, num_values, encoding in pages:
         count += 1
-        cost.largest_page = max(cost.largest_page, page.uncompressed_size)
-        held = page.uncompressed_size + page.compressed_size
-        if page.type == DICTIONARY_PAGE:
-            cost.dictionary_bytes = max(cost.dictionary_bytes, held)
-            dictionary_value = page.uncompressed_size
+        largest = max(largest, uncompressed)
+        if page_type == DICTIONARY_PAGE:
+            dictionary_bytes = max(dictionary_bytes, uncompressed + compressed)
+            dictionary_value = uncompressed
             continue
-        if page.type not in (DATA_PAGE, DATA_PAGE_V2):
+        if page_type != DATA_PAGE and page_type != DATA_PAGE_V2:
             continue
-        cost.page_bytes = max(cost.page_bytes, held)
-        cost.values += page.num_values
+        page_bytes = max(page_bytes, uncompressed + compressed)
+        values += num_values
         if not text:
-            cost.row_bytes = max(cost.row_bytes, width)
-            cost.decoded += int(page.num_values * width)
-        elif page.encoding in DICTIONARY_ENCODINGS:
-            cost.row_bytes = max(cost.row_bytes, OFFSET_BYTES if as_dictionary else dictionary_value + OFFSET_BYTES)
-            cost.decoded += page.num_values * (dictionary_value + OFFSET_BYTES)
-        elif page.encoding in CONTIGUOUS_ENCODINGS:  # the values lie in the page, one after another
-            cost.row_bytes = max(cost.row_bytes, page.uncompressed_size / max(page.num_values, 1) + OFFSET_BYTES)
-            cost.decoded += page.uncompressed_size + page.num_values * OFFSET_BYTES
+            decoded += num_values
+        elif encoding in DICTIONARY_ENCODINGS:
+            row_bytes = max(row_bytes, OFFSET_BYTES if as_dictionary else dictionary_value + OFFSET_BYTES)
+            decoded += num_values * (dictionary_value + OFFSET_BYTES)
+        elif encoding in CONTIGUOUS_ENCODINGS:  # the values lie in the page, one after another
+            row_bytes = max(row_bytes, uncompressed / max(num_values, 1) + OFFSET_BYTES)
+            decoded += uncompressed + num_values * OFFSET_BYTES
         else:  # prefix-shared encodings: each value at most the page
-            cost.row_bytes = max(cost.row_bytes, page.uncompressed_size + OFFSET_BYTES)
-            cost.decoded += page.num_values * (page.uncompressed_size + OFFSET_BYTES)
+            row_bytes = max(row_bytes, uncompressed + OFFSET_BYTES)
+            decoded += num_values * (uncompressed + OFFSET_BYTES)
+    if not text:  # fixed width: ``decoded`` counted values
+        row_bytes, decoded = width if values else 0.0, int(decoded * width)
+    cost.largest_page = max(cost.largest_page, largest)
+    cost.page_bytes = max(cost.page_bytes, page_bytes)
+    cost.dictionary_bytes = max(cost.dictionary_bytes, dictionary_bytes)
+    cost.row_bytes = max(cost.row_bytes, row_bytes)
+    cost.decoded += decoded
+    cost.values += values
     return count
 
 

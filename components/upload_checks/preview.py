@@ -20,7 +20,7 @@ PREVIEW_ROWS = 20
 PREVIEW_BYTES = 4 * MiB
 
 
-def preview(parquet: pq.ParquetFile, footprint: Footprint, names: list[str]) -> pd.DataFrame:
+def read_preview(parquet: pq.ParquetFile, footprint: Footprint, names: list[str]) -> pd.DataFrame:
     """The first rows of the flat columns among ``names``; empty when they would decode to
     too much, or when their types do not make a frame."""
     schema = parquet.schema_arrow

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 from types import TracebackType
-from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -14,17 +13,17 @@ from components.upload_checks.report import MiB, size, sizes
 
 #: A footer this large means millions of row groups: parsing it alone would cost gigabytes.
 FOOTER_LIMIT = 32 * MiB
-BUFFER = 64 * 1024
 
 
 class Source:
     """The upload as bytes in memory or a file on disk, read piecewise, never copied whole.
 
-    A context manager: a file is opened once for the many small reads of the page walk.
+    A context manager: a file is opened once for the many small reads of the page walk, each
+    one system call (buffered reads would read most of the file around the headers).
     """
 
     def __init__(self, data: bytes | str | os.PathLike[str]) -> None:
-        self._handle: BinaryIO | None = None
+        self._fd: int | None = None
         if isinstance(data, (bytes, bytearray, memoryview)):
             self._buffer: memoryview | None = memoryview(data).cast("B")
             self._path: str | None = None
@@ -36,23 +35,22 @@ class Source:
 
     def __enter__(self) -> Source:
         if self._path is not None:
-            self._handle = open(self._path, "rb", buffering=BUFFER)  # noqa: SIM115 - closed by __exit__
+            self._fd = os.open(self._path, os.O_RDONLY)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def read(self, offset: int, length: int) -> bytes:
         """``length`` bytes from ``offset`` (fewer at the end of the file)."""
         if self._buffer is not None:
             return bytes(self._buffer[offset : offset + length])
-        assert self._handle is not None, "read a file Source inside its with block"
-        self._handle.seek(offset)
-        return self._handle.read(length)
+        assert self._fd is not None, "read a file Source inside its with block"
+        return os.pread(self._fd, length, offset)
 
     def sha256(self) -> str:
         """The hash the backend deduplicates on, computed in 1 MiB chunks (on its own handle:
