@@ -65,7 +65,8 @@ def test_long_text_between_tiny_statistics_passes_unscored_and_quoted_short(tmp_
     result = check(hostile.long_channels(tmp_path / "channels.parquet"), "anomaly")
 
     assert result.ok and result.local_scores is None
-    assert result.warnings[1].startswith("The file was not scored locally: colliderml's scorer would need about 5")
+    assert result.warnings[1].startswith("The file was not scored locally: colliderml's scorer could need up to 1,0")
+    assert result.warnings[1].endswith("MB of memory for it, more than the 128 MB allowed here. The backend scores it.")
     assert all(len(sentence) < 300 for sentence in result.warnings)
     channels = result.preview["channel"].tolist()
     assert channels[:2] == ["A", "M" * 39 + "…"]

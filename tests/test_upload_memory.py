@@ -59,7 +59,7 @@ def test_long_text_between_tiny_statistics_is_never_materialised(tmp_path: Path)
     unknown, not_scored = measured.warnings
     assert unknown.startswith("2,000 rows have a channel the installed colliderml does not know ('A', 'MMMM")
     assert "M" * 40 not in unknown and len(unknown) < 300  # the 256 kB value is quoted cut
-    assert not_scored.startswith("The file was not scored locally: colliderml's scorer would need about 5")
+    assert not_scored.startswith("The file was not scored locally: colliderml's scorer could need up to 1,0")
     assert measured.extra_bytes < BUDGET
 
 

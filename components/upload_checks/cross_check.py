@@ -43,8 +43,9 @@ def installed_task(name: str) -> Any:
 
 
 def python_memory(footprint: Footprint, names: list[str] | None) -> int:
-    """About what colliderml's Python lists of these columns take."""
-    return footprint.values_of(names) * PYTHON_BYTES_PER_VALUE + footprint.decoded_of(names)
+    """At most what colliderml's work on these columns takes: the table in Arrow, and its
+    values again as Python objects (text in full in both)."""
+    return footprint.values_of(names) * PYTHON_BYTES_PER_VALUE + 2 * footprint.decoded_of(names)
 
 
 def validate(
@@ -70,7 +71,7 @@ def validate(
         if not checked_here:
             findings.warnings.append(
                 f"The file is too large (about {size(footprint.decoded_of(names))} decompressed) to run "
-                f"colliderml's checks for '{task.name}' here; the backend will check it."
+                f"colliderml's checks for '{cut(task.name)}' here; the backend will check it."
             )
         return
     if task.name in TRACKING_TASKS and task.eval_event_range is not None:
@@ -89,8 +90,8 @@ def local_scores(
     needed = python_memory(footprint, names)
     if needed > COLLIDERML_MEMORY:
         findings.warnings.append(
-            f"The file was not scored locally: colliderml's scorer would need about {size(needed)} "
-            f"here (at most {size(COLLIDERML_MEMORY)}). The backend scores it."
+            f"The file was not scored locally: colliderml's scorer could need up to {size(needed)} of "
+            f"memory for it, more than the {size(COLLIDERML_MEMORY)} allowed here. The backend scores it."
         )
         return None
     try:
