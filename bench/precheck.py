@@ -293,6 +293,8 @@ def _hostile_files(directory: Path) -> None:
         ("the same, its event the eval range", "tracking", (first, first + 1), hostile.one_huge_event),
         ("one event of 40 M hits, eval range", "tracking", (first, first + 1),
          lambda p: hostile.one_huge_event(p, hits=40_000_000)),
+        ("20 M distinct hits, eval range", "tracking", (first, first + 1),
+         lambda p: hostile.one_huge_event(p, distinct=True)),
         ("an unneeded 400 MB column", "tracking", (first, first + 200), hostile.unneeded_huge_column),
     ]  # fmt: skip
     print(f"\n{'hostile file':<36} {'task':<9} {'disk kB':>8} | {'check s':>8} {'floor s':>8} | "
@@ -303,10 +305,11 @@ def _hostile_files(directory: Path) -> None:
         ours = measure_in_subprocess("precheck", path, APP_MAX_BYTES, eval_range, task=task, warmup=warmup)
         floor = measure_in_subprocess("floor", path, APP_MAX_BYTES, eval_range, task=task, warmup=warmup)
         verdict = ours.error or ("passed" if ours.outcome == "ok" else f"refused: {ours.outcome}")
-        print(f"{label:<36} {task:<9} {path.stat().st_size / 1024:>8,.0f} | {_seconds(ours):>8} "
-              f"{_seconds(floor):>8} | {_memory(ours):>8} {_memory(floor):>8} | {verdict[:100]}")  # fmt: skip
+        times, memory = f"{_seconds(ours):>8} {_seconds(floor):>8}", f"{_memory(ours):>8} {_memory(floor):>8}"
+        print(f"{label:<36} {task:<9} {path.stat().st_size / 1024:>8,.0f} | {times} | {memory} | {verdict[:100]}")
         for warning in ours.warnings:
             print(f"{'':<36} warning: {warning[:120]}")
+        sys.stdout.flush()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,22 +39,28 @@ def long_channels(path: str | os.PathLike[str], rows: int = 2_000, value_bytes: 
             "anomaly_score": np.zeros(rows),
         }
     )
-    pq.write_table(table, path, compression="zstd")
+    # Without the Arrow schema, readers take the column as plain text, as if it had been written
+    # from 2,000 Python strings (building those would take 512 MB here).
+    pq.write_table(table, path, compression="zstd", store_schema=False)
     return Path(path)
 
 
-def one_huge_event(path: str | os.PathLike[str], hits: int = 20_000_000, chunk: int = 1_000_000) -> Path:
+def one_huge_event(
+    path: str | os.PathLike[str], hits: int = 20_000_000, chunk: int = 1_000_000, distinct: bool = False
+) -> Path:
     """A tracking file holding one event of ``hits`` rows, out of order: hit 1 before hit 0,
-    again and again (zstd: a few hundred kB for 20 million rows). Written a chunk at a time."""
+    again and again (zstd: a few hundred kB for 20 million rows), or with ``distinct`` every
+    hit once, counting down (about 25 MB). Written a chunk at a time."""
     schema = pa.schema([("event_id", pa.int64()), ("hit_id", pa.int64()), ("track_id", pa.int64())])
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for start in range(0, hits, chunk):
             n = min(chunk, hits - start)
+            rows = np.arange(start, start + n, dtype=np.int64)
             writer.write_table(
                 pa.table(
                     {
                         "event_id": np.full(n, FIRST_EVENT, dtype=np.int64),
-                        "hit_id": (np.arange(start, start + n, dtype=np.int64) + 1) % 2,
+                        "hit_id": hits - 1 - rows if distinct else (rows + 1) % 2,
                         "track_id": np.zeros(n, dtype=np.int64),
                     },
                     schema=schema,
