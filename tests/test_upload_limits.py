@@ -16,7 +16,7 @@ import pytest
 
 from components.upload_checks import events, footprint
 from tests import hostile_files as hostile
-from tests.test_upload_checks import anomaly, check, jets, parquet_bytes, tracking
+from tests.upload_tables import anomaly, check, jets, parquet_bytes, tracking
 
 
 def test_a_near_perfect_jets_file_is_refused_for_its_infinite_rejection() -> None:
