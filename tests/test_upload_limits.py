@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from components.upload_checks import events, footprint
+from components.upload_checks import events, footprint, source
 from tests import hostile_files as hostile
 from tests.upload_tables import anomaly, check, jets, parquet_bytes, tracking
 
@@ -97,6 +97,19 @@ def test_a_page_too_big_to_decode_here_is_refused(monkeypatch: pytest.MonkeyPatc
         "hold 1.9 MB of pages at once, more than the 1.0 MB this check allows. pyarrow, polars and pandas "
         "write pages of about 1 MB; write the file with one of them (default page size)."
     ]
+
+
+def test_a_footer_too_large_to_parse_here_is_refused_unparsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing a footer costs about 8 times its size: a 32 MB one took 260 MB. (The real
+    limit is 8 MB; a file with a footer that large takes seconds to write.)"""
+    monkeypatch.setattr(source, "FOOTER_LIMIT", 1_000)
+
+    result = check(parquet_bytes(tracking(), row_group_size=100), "tracking")  # ten row groups
+
+    assert result.problems[0].startswith("The Parquet footer alone is ")
+    assert result.problems[0].endswith(
+        "(more than 1,000 bytes): the file has far too many row groups or columns. Write it with larger row groups."
+    )
 
 
 def test_a_file_split_into_too_many_pages_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
