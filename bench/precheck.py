@@ -295,6 +295,7 @@ def _hostile_files(directory: Path) -> None:
          lambda p: hostile.one_huge_event(p, hits=40_000_000)),
         ("20 M distinct hits, eval range", "tracking", (first, first + 1),
          lambda p: hostile.one_huge_event(p, distinct=True)),
+        ("20 M events of one hit", "tracking", (first, first + 200), hostile.many_events),
         ("an unneeded 400 MB column", "tracking", (first, first + 200), hostile.unneeded_huge_column),
     ]  # fmt: skip
     print(f"\n{'hostile file':<36} {'task':<9} {'disk kB':>8} | {'check s':>8} {'floor s':>8} | "

@@ -69,6 +69,19 @@ def one_huge_event(
     return Path(path)
 
 
+def many_events(path: str | os.PathLike[str], events: int = 20_000_000, chunk: int = 1_000_000) -> Path:
+    """A tracking file of ``events`` events of one hit each, numbered from 0 (so all but 200
+    outside an eval range at FIRST_EVENT): delta-encoded, about 300 kB for 20 million."""
+    schema = pa.schema([("event_id", pa.int64()), ("hit_id", pa.int64()), ("track_id", pa.int64())])
+    delta = dict.fromkeys(schema.names, "DELTA_BINARY_PACKED")
+    with pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=False, column_encoding=delta) as writer:
+        for start in range(0, events, chunk):
+            event_id = np.arange(start, min(start + chunk, events), dtype=np.int64)
+            zeros = np.zeros(len(event_id), dtype=np.int64)
+            writer.write_table(pa.table({"event_id": event_id, "hit_id": zeros, "track_id": zeros}, schema=schema))
+    return Path(path)
+
+
 def unneeded_huge_column(path: str | os.PathLike[str], value_bytes: int = 400 * MB, events: int = 200) -> Path:
     """A valid tracking file (``events`` events from FIRST_EVENT, 5 hits each) with an extra
     'notes' column the task does not need, whose first row is one ``value_bytes`` string

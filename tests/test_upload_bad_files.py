@@ -286,7 +286,7 @@ def test_structural_refusals_still_list_the_columns() -> None:
 
 def test_duplicates_are_found_across_event_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     """A budget of 300 rows splits the 1,000-hit file into several slices and row groups."""
-    monkeypatch.setattr(upload_checks.events, "DUPLICATE_BUDGET_ROWS", 300)
+    monkeypatch.setattr(upload_checks.duplicates, "DUPLICATE_BUDGET_ROWS", 300)
     table = pa.concat_tables([tracking(), tracking(range(90_000, 90_002)), tracking(range(90_150, 90_151))])
     order = np.random.default_rng(5).permutation(table.num_rows)
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from components.upload_checks import events, footprint, source
+from components.upload_checks import duplicates, events, footprint, source
 from tests import hostile_files as hostile
 from tests.upload_tables import anomaly, check, jets, parquet_bytes, tracking
 
@@ -164,8 +164,8 @@ def test_values_quoted_in_messages_are_cut(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_repeats_within_one_event_too_big_for_a_slice_are_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
     """Budgets of 300 rows and 100 hits per pass: the big event is split by hash over passes."""
-    monkeypatch.setattr(events, "DUPLICATE_BUDGET_ROWS", 300)
-    monkeypatch.setattr(events, "EVENT_PARTITION_HITS", 100)
+    monkeypatch.setattr(duplicates, "DUPLICATE_BUDGET_ROWS", 300)
+    monkeypatch.setattr(duplicates, "EVENT_PARTITION_HITS", 100)
     big = pa.table({"event_id": np.full(1_000, 90_100), "hit_id": np.arange(1_000), "track_id": np.zeros(1_000)})
     repeats = pa.table({"event_id": np.full(37, 90_100), "hit_id": np.arange(37) * 3, "track_id": np.zeros(37)})
     copies = pa.table({"event_id": np.full(500, 90_100), "hit_id": np.full(500, 7), "track_id": np.zeros(500)})
@@ -190,8 +190,8 @@ def test_the_duplicate_pass_is_skipped_for_a_file_already_refused() -> None:
 
 def test_a_file_too_far_out_of_order_is_left_unchecked_for_repeats(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each slice of 300 rows reads every row group of a shuffled file: 4 x 1,012 rows > 2,000."""
-    monkeypatch.setattr(events, "DUPLICATE_BUDGET_ROWS", 300)
-    monkeypatch.setattr(events, "DUPLICATE_READ_ROWS", 2_000)
+    monkeypatch.setattr(duplicates, "DUPLICATE_BUDGET_ROWS", 300)
+    monkeypatch.setattr(duplicates, "DUPLICATE_READ_ROWS", 2_000)
     table = pa.concat_tables([tracking(), tracking(range(90_000, 90_006), hits=2)])
     shuffled = table.take(np.random.default_rng(8).permutation(table.num_rows))
 
@@ -202,3 +202,29 @@ def test_a_file_too_far_out_of_order_is_left_unchecked_for_repeats(monkeypatch: 
         "The file's 1,012 rows are too many and too far out of (event_id, hit_id) order to check here for hits "
         "assigned twice; written in that order, as files usually are, they are checked in one pass."
     ]
+
+
+def test_a_file_of_too_many_events_keeps_only_the_eval_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events past MAX_EVENTS (here 300, merged every 100 pairs) are counted, not kept, unless
+    they are eval events: a few hundred kB can hold millions. Repeats are still found among
+    the eval events, in sorted files and in shuffled ones."""
+    monkeypatch.setattr(events, "MAX_EVENTS", 300)
+    monkeypatch.setattr(events, "MERGE_EVERY", 100)
+    outside = pa.table({"event_id": np.arange(1_000, 2_000), "hit_id": np.zeros(1_000), "track_id": np.zeros(1_000)})
+    table = pa.concat_tables([outside.cast(tracking().schema), tracking(), tracking(range(90_100, 90_101))])
+
+    for rows in (table.sort_by([("event_id", "ascending"), ("hit_id", "ascending")]), shuffled(table)):
+        result = check(parquet_bytes(rows, row_group_size=256), "tracking")
+
+        assert result.problems == [
+            "5 rows repeat an (event_id, hit_id) pair already in the file (e.g. event 90100, hit 0); "
+            "each hit may be assigned to one track only."
+        ]
+        assert result.warnings[0].startswith("1,000 rows in more than ")
+        assert result.warnings[0].endswith(
+            " events lie outside the eval range 90000–90199; the backend does not score them."
+        )
+
+
+def shuffled(table: pa.Table) -> pa.Table:
+    return table.take(np.random.default_rng(9).permutation(table.num_rows))

@@ -1,31 +1,23 @@
-"""Tracking files: which events they cover, and hits assigned to more than one track.
+"""Tracking files: which events they cover, and, while their rows come in order, their
+repeated hits (the other files get the second pass of :mod:`.duplicates`).
 
-Memory stays bounded by a batch and a fixed budget of rows, whatever the file: events are
-merged as (id, count) pairs; the duplicate-hit check reads slices of events that fit the
-budget, and an event too big for one slice is split by a salted hash of its hit ids.
+Memory stays bounded by a batch and a fixed number of events, whatever the file: events are
+merged as (id, count) pairs, and past MAX_EVENTS only the eval range's are kept.
 """
 
 from __future__ import annotations
 
-import math
-import secrets
-from typing import Any, NamedTuple
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from components.upload_checks.footprint import batches
 from components.upload_checks.report import Findings, plural
 
-#: Rows of (event_id, hit_id) held at once by the duplicate-hit check (about 50 MB of work).
-DUPLICATE_BUDGET_ROWS = 1_000_000
-#: Distinct hit ids kept at once when one event has more rows than the budget (8 bytes each,
-#: under 100 MB at the peak of a merge); its hits are split into passes of about this many.
-EVENT_PARTITION_HITS = 4_000_000
-#: Rows the duplicate-hit check may read in all (a few seconds): beyond, it is skipped.
-DUPLICATE_READ_ROWS = 300_000_000
+#: Distinct events kept with their row counts (16 bytes each, a few times that while merging):
+#: past this many, only the eval range's are kept and the others are only counted.
+MAX_EVENTS = 1_000_000
+#: (event, rows) pairs gathered from batches before they are merged into the totals.
+MERGE_EVERY = 1_000_000
 
 
 class EventIds:
@@ -36,7 +28,10 @@ class EventIds:
     in this same pass: in a sorted run a repeated pair sits right after its twin, so comparing
     each row with the one before it (across batch boundaries too) finds every repeat, with no
     sort and no second read. The first row out of order turns this off for the rest of the file;
-    :func:`report_duplicate_hits` then reads the pairs again, a slice of events at a time.
+    :func:`.duplicates.report_duplicate_hits` then reads the pairs again, a slice of events at a time.
+
+    A file of more than MAX_EVENTS events (a few hundred kB can hold millions) keeps only its
+    eval events one by one; the rows of the others are counted.
     """
 
     def __init__(self, eval_range: tuple[int, int] | None) -> None:
@@ -45,6 +40,12 @@ class EventIds:
         self.counts = np.zeros(0, dtype=np.int64)
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._pending_rows = 0
+        #: Whether ``events`` holds every event; once False, only the eval range's (or none,
+        #: without one), the others being counted in ``dropped_rows`` and ``dropped_events``
+        #: (the latter at least: an event met again later is not recognised).
+        self.every_event = True
+        self.dropped_rows = 0
+        self.dropped_events = 0
         #: Whether every row so far has come in (event_id, hit_id) order, nulls aside.
         self.sorted = True
         #: While sorted: rows repeating the pair before them, and the first such pair.
@@ -97,9 +98,13 @@ class EventIds:
         return events[starts], counts
 
     def _add(self, values: np.ndarray, counts: np.ndarray) -> None:
+        if not self.every_event:
+            keep = self._in_range(values)
+            self.dropped_rows += int(counts[~keep].sum())
+            values, counts = values[keep], counts[keep]
         self._pending.append((values, counts))
         self._pending_rows += len(values)
-        if self._pending_rows > DUPLICATE_BUDGET_ROWS:
+        if self._pending_rows > MERGE_EVERY:
             self._merge()
 
     def _merge(self) -> None:
@@ -113,6 +118,17 @@ class EventIds:
         self.events, inverse = np.unique(values, return_inverse=True)
         self.counts = np.bincount(inverse.ravel(), weights=counts).astype(np.int64)
         self._pending, self._pending_rows = [], 0
+        if len(self.events) > MAX_EVENTS:
+            keep = self._in_range(self.events)
+            self.dropped_rows += int(self.counts[~keep].sum())
+            self.dropped_events += int(np.count_nonzero(~keep))
+            self.events, self.counts, self.every_event = self.events[keep], self.counts[keep], False
+
+    def _in_range(self, events: np.ndarray) -> np.ndarray:
+        """Which of ``events`` lie in the eval range (none, without one)."""
+        if self.eval_range is None:
+            return np.zeros(len(events), dtype=bool)
+        return (events >= self.eval_range[0]) & (events < self.eval_range[1])
 
     def report(self, findings: Findings) -> None:
         self._merge()
@@ -127,258 +143,11 @@ class EventIds:
             findings.problems.append(
                 f"Only {covered:,} of the {expected:,} eval events ({shown}) are covered; at least half are needed."
             )
-        outside_events = int(np.count_nonzero(~inside))
+        outside_events = int(np.count_nonzero(~inside)) + self.dropped_events
         if outside_events:
-            outside_rows = int(self.counts[~inside].sum())
+            outside_rows = int(self.counts[~inside].sum()) + self.dropped_rows
+            events = plural(outside_events, "event") if self.every_event else f"more than {outside_events:,} events"
             findings.warnings.append(
-                f"{plural(outside_rows, 'row')} in {plural(outside_events, 'event')} lie outside the "
-                f"eval range {shown}; the backend does not score them."
+                f"{plural(outside_rows, 'row')} in {events} lie outside the eval range {shown}; the backend "
+                "does not score them."
             )
-
-
-def report_repeats(repeated: int, example: tuple[int, int] | None, findings: Findings) -> None:
-    if repeated and example is not None:
-        findings.problems.append(
-            f"{plural(repeated, 'row')} repeat an (event_id, hit_id) pair already in the file "
-            f"(e.g. event {example[0]}, hit {example[1]}); each hit may be assigned to one track only."
-        )
-
-
-def report_duplicate_hits(parquet: pq.ParquetFile, events: EventIds, findings: Findings) -> None:
-    """Rows repeating an (event_id, hit_id) pair: each hit belongs to one track at most.
-
-    The pairs are read again, a slice of events at a time, reading only the row groups whose
-    event_id statistics overlap the slice. A file so out of order that this would read more
-    than DUPLICATE_READ_ROWS rows in all is left unchecked, with a warning.
-    """
-    metadata = parquet.metadata
-    bounds = _row_group_event_bounds(metadata)
-    plan: list[_Slice] = []
-    for low, high, rows in _event_slices(events.events, events.counts, DUPLICATE_BUDGET_ROWS):
-        groups = [i for i, b in enumerate(bounds) if b is None or not (b[1] < low or b[0] > high)]
-        plan.append(_Slice(low, high, rows, groups, sum(metadata.row_group(i).num_rows for i in groups)))
-    reads = _Reads(DUPLICATE_READ_ROWS)
-    counted = _count_repeats(parquet, plan, reads) if reads.take(sum(p.read for p in plan)) else None
-    if counted is not None:
-        report_repeats(*counted, findings)
-        return
-    findings.warnings.append(
-        f"The file's {plural(int(events.counts.sum()), 'row')} are too many and too far out of "
-        "(event_id, hit_id) order to check here for hits assigned twice; written in that order, as "
-        "files usually are, they are checked in one pass."
-    )
-
-
-class _Slice(NamedTuple):
-    """Events ``low`` to ``high`` (inclusive): their rows, the row groups that may hold them,
-    and the rows of those groups (what reading the slice reads)."""
-
-    low: int
-    high: int
-    rows: int
-    groups: list[int]
-    read: int
-
-
-def _count_repeats(
-    parquet: pq.ParquetFile, plan: list[_Slice], reads: _Reads
-) -> tuple[int, tuple[int, int] | None] | None:
-    """Repeated pairs over every slice, and one of them; None when ``reads`` runs out."""
-    repeated, example = 0, None
-    for low, high, rows, groups, read in plan:
-        if low == high and rows > DUPLICATE_BUDGET_ROWS:
-            counted = _repeats_in_one_event(parquet, groups, low, rows, read, reads)
-        else:
-            counted = _repeated_pairs(*_read_pairs(parquet, groups, low, high))
-        if counted is None:
-            return None
-        repeated += counted[0]
-        example = example or counted[1]
-    return repeated, example
-
-
-class _Reads:
-    """Rows the duplicate-hit check may still read."""
-
-    def __init__(self, rows: int) -> None:
-        self.left = rows
-
-    def take(self, rows: int) -> bool:
-        """Spend ``rows`` if that many are left."""
-        if rows > self.left:
-            return False
-        self.left -= rows
-        return True
-
-
-def _event_slices(events: np.ndarray, counts: np.ndarray, budget: int) -> list[tuple[int, int, int]]:
-    """Consecutive event-id ranges (inclusive), with their rows, of about ``budget`` rows each
-    (under twice that); an event with more rows than ``budget`` is a range of its own."""
-    if len(events) == 0:
-        return []
-    big = counts > budget
-    starts_at = (np.cumsum(counts) - counts) // budget
-    boundary = np.diff(starts_at, prepend=-1) != 0
-    boundary |= big
-    boundary[1:] |= big[:-1]
-    starts = np.flatnonzero(boundary)
-    ends = np.append(starts[1:], len(events)) - 1
-    rows = np.add.reduceat(counts, starts)
-    return [(int(events[s]), int(events[e]), int(n)) for s, e, n in zip(starts, ends, rows, strict=True)]
-
-
-def _row_group_event_bounds(metadata: pq.FileMetaData) -> list[tuple[Any, Any] | None]:
-    """Per row group, event_id's (min, max) from the footer statistics; None when unknown.
-
-    Used only to skip row groups: statistics that lie make the check read a group it could
-    have skipped, or skip one it needed (a repeat then goes unseen here; the backend scores
-    the file as it is).
-    """
-    paths = [metadata.schema.column(i).path for i in range(metadata.num_columns)]
-    index = paths.index("event_id") if "event_id" in paths else None
-    bounds: list[tuple[Any, Any] | None] = []
-    for group in range(metadata.num_row_groups):
-        stats = metadata.row_group(group).column(index).statistics if index is not None else None
-        bounds.append((stats.min, stats.max) if stats is not None and stats.has_min_max else None)
-    return bounds
-
-
-def _read_pairs(parquet: pq.ParquetFile, groups: list[int], low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (event_id, hit_id) columns of the rows whose event lies in [low, high]."""
-    events: list[np.ndarray] = []
-    hits: list[np.ndarray] = []
-    for event, hit in _pairs(parquet, groups):
-        keep = (event >= low) & (event <= high)
-        events.append(event[keep])
-        hits.append(hit[keep])
-    if not events:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(events), np.concatenate(hits)
-
-
-def _pairs(parquet: pq.ParquetFile, groups: list[int]) -> Any:
-    """(event_id, hit_id) of the row groups ``groups``, as numpy arrays, batch by batch."""
-    if not groups:
-        return
-    for batch in batches(parquet, ["event_id", "hit_id"], row_groups=groups):
-        yield batch.column(0).to_numpy(), batch.column(1).to_numpy()
-
-
-def _repeats_in_one_event(
-    parquet: pq.ParquetFile, groups: list[int], event: int, rows: int, read: int, reads: _Reads
-) -> tuple[int, tuple[int, int] | None] | None:
-    """Repeated hits of one event too big to hold; None when too big to check at all.
-
-    Each pass keeps only the distinct hit ids (per batch, then merged), so repeats = rows -
-    distinct, and millions of copies of one hit stay one value: the first pass, over the
-    whole event, usually suffices (the pass reading ``read`` rows is already paid for). When
-    the distinct hits outgrow EVENT_PARTITION_HITS, the event is split by a salted hash of
-    its hit ids into passes of about half that many (the salt keeps a file from steering its hits
-    into one pass), while ``reads`` allows.
-    """
-    passes = 1
-    while True:
-        counted = _count_in_passes(parquet, groups, event, passes)
-        if counted is not None:
-            return counted
-        passes = max(2 * passes, math.ceil(2 * rows / EVENT_PARTITION_HITS))  # half the limit each
-        if not reads.take(passes * read):
-            return None
-
-
-def _count_in_passes(
-    parquet: pq.ParquetFile, groups: list[int], event: int, passes: int
-) -> tuple[int, tuple[int, int] | None] | None:
-    """Repeated hits of ``event`` over ``passes`` hash partitions; None when a partition holds
-    more than EVENT_PARTITION_HITS distinct hits."""
-    salt = np.uint64(secrets.randbits(64) | 1)
-    repeated, example = 0, None
-    for part in range(passes):
-        distinct = _DistinctHits()
-        for events, hits in _pairs(parquet, groups):
-            mine = hits[events == event]
-            if passes > 1:
-                mine = mine[(mine.astype(np.uint64) * salt >> np.uint64(32)) % np.uint64(passes) == part]
-            if not distinct.add(mine):
-                return None
-        n, repeat = distinct.repeats()
-        repeated += n
-        if example is None and repeat is not None:
-            example = (event, repeat)
-    return repeated, example
-
-
-class _DistinctHits:
-    """The distinct hit ids of one pass, kept per batch and merged once they pile up."""
-
-    def __init__(self) -> None:
-        self.seen = 0
-        self.repeat: int | None = None
-        self._kept: list[np.ndarray] = []
-        self._pending = 0
-
-    def add(self, hits: np.ndarray) -> bool:
-        """Keep the distinct ``hits``; False once more than EVENT_PARTITION_HITS are kept."""
-        self.seen += len(hits)
-        self._kept.append(self._unique(hits))
-        self._pending += len(self._kept[-1])
-        if self._pending > EVENT_PARTITION_HITS:
-            self._merge()
-            return len(self._kept[0]) <= EVENT_PARTITION_HITS
-        return True
-
-    def _merge(self) -> None:
-        # Merged only once there are arrays to merge, so uint64 ids are not promoted to float.
-        if self._kept:
-            kept, self._kept = np.concatenate(self._kept), []  # the parts are freed before the sort
-            self._kept = [self._unique(kept)]
-        self._pending = 0
-
-    def _unique(self, keys: np.ndarray) -> np.ndarray:
-        unique, repeat = _distinct(keys)
-        if self.repeat is None:
-            self.repeat = repeat
-        return unique
-
-    def repeats(self) -> tuple[int, int | None]:
-        """Rows that repeat a hit already seen, and one such hit."""
-        self._merge()
-        return self.seen - sum(len(k) for k in self._kept), self.repeat
-
-
-def _distinct(keys: np.ndarray) -> tuple[np.ndarray, int | None]:
-    """The distinct values of ``keys``, sorted, and one value that repeats (None if none).
-    Sorts ``keys`` in place: callers pass arrays of their own."""
-    keys.sort()
-    repeat = keys[1:] == keys[:-1]
-    if not repeat.any():
-        return keys, None
-    return keys[np.concatenate(([True], ~repeat))], int(keys[1:][repeat][0])
-
-
-def _repeated_pairs(events: np.ndarray, hits: np.ndarray) -> tuple[int, tuple[int, int] | None]:
-    """How many rows repeat an earlier (event, hit) pair, and one such pair.
-
-    Both ids are packed into one int64 when their spans allow (a plain sort is several times
-    faster than a two-key lexsort); otherwise the lexsort does it. Files written event by event
-    in hit order, the usual case, need no sort at all.
-    """
-    if len(events) < 2:
-        return 0, None
-    event_low, hit_low = int(events.min()), int(hits.min())
-    event_span, hit_span = int(events.max()) - event_low + 1, int(hits.max()) - hit_low + 1
-    if event_span * hit_span < 2**63:
-        keys = (events - event_low).astype(np.int64) * hit_span + (hits - hit_low).astype(np.int64)
-        if np.all(keys[1:] > keys[:-1]):
-            return 0, None
-        keys, key = _distinct(keys)
-        if key is None:
-            return 0, None
-        return len(events) - len(keys), (event_low + key // hit_span, hit_low + key % hit_span)
-    order = np.lexsort((hits, events))
-    sorted_events, sorted_hits = events[order], hits[order]
-    repeat = (sorted_events[1:] == sorted_events[:-1]) & (sorted_hits[1:] == sorted_hits[:-1])
-    if not repeat.any():
-        return 0, None
-    first = int(np.argmax(repeat)) + 1
-    return int(np.count_nonzero(repeat)), (int(sorted_events[first]), int(sorted_hits[first]))

@@ -16,7 +16,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from components.tasks import TaskInfo
-from components.upload_checks.events import EventIds, report_duplicate_hits, report_repeats
+from components.upload_checks.duplicates import report_duplicate_hits, report_repeats
+from components.upload_checks.events import EventIds
 from components.upload_checks.footprint import Footprint, batch_rows, batches
 from components.upload_checks.report import Findings, cut_all, plural
 from components.upload_checks.schema import Kind
