@@ -61,7 +61,7 @@ def report_duplicate_hits(parquet: pq.ParquetFile, events: EventIds, findings: F
         report_repeats(*counted, findings)
         return
     findings.warnings.append(
-        f"The file's {plural(int(events.counts.sum()), 'row')} are too many and too far out of "
+        f"The file's {plural(metadata.num_rows, 'row')} are too many and too far out of "
         "(event_id, hit_id) order to check here for hits assigned twice; written in that order, as "
         "files usually are, they are checked in one pass."
     )
