@@ -136,7 +136,7 @@ def _check_parquet(source: Source, parquet: pq.ParquetFile, task: TaskInfo, max_
     rows = parquet.metadata.num_rows
     columns = [(f.name, str(f.type)) for f in schema]
     required = REQUIRED_COLUMNS.get(task.name)
-    #: The columns decoded here: the task's, or every column for a task this module does not know.
+    # The columns decoded here: the task's, or every column for a task this module does not know.
     names = [name for name, _ in required] if required is not None else None
     # 10,000 columns: not even the page walk.
     found = column_count_problem(len(schema)) or _measure(parquet, source, names, task.name)
