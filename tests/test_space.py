@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -25,6 +26,7 @@ from streamlit.web.server.app_discovery import discover_asgi_app
 from components import data
 from components.tasks import FALLBACK_TASKS
 from tests.conftest import LocalBackend
+from tests.e2e.support import running_app
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,3 +236,15 @@ def test_a_cold_start_on_a_working_backend_does_not_import_colliderml(seeded_bac
     assert report["jets_exceptions"] == []
     assert report["jets_tables"] >= 1
     assert report["colliderml_modules"] == []
+
+
+def test_a_fresh_server_fetches_every_board_before_its_first_visitor(
+    fresh_backend: LocalBackend, tmp_path: Path
+) -> None:
+    """app.py's warm-up run: a Space that wakes has its leaderboards in the shared caches before
+    anyone opens a page, with no browser connected."""
+    with running_app(fresh_backend.url, tmp_path / "streamlit.log"):
+        deadline = time.monotonic() + 60
+        while not all(f"GET /v1/leaderboard/{task}?" in fresh_backend.server.log_text() for task in TASKS):
+            assert time.monotonic() < deadline, fresh_backend.server.log_text()
+            time.sleep(0.2)
