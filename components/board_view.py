@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from components import leaderboard as lb
+from components import task_rules
 from components.tasks import TaskInfo
 from components.text import model_url, safe_url
 
@@ -151,9 +152,9 @@ def page_of(board: pd.DataFrame, submission_id: str | None, page_size: int) -> i
 
 
 def default_tradeoff(task: TaskInfo, metrics: list[str]) -> tuple[str, str]:
-    """The pair of metrics whose trade-off matters most for a task."""
-    preferred = {"tracking_small": ("trackml_eff", "n_params"), "tracking": ("trackml_eff", "fake_rate")}
-    x, y = preferred.get(task.name, (metrics[0], metrics[1] if len(metrics) > 1 else metrics[0]))
+    """The pair of metrics whose trade-off matters most for a task (the task table's, else the first two)."""
+    rules = task_rules.of(task.name)
+    x, y = rules.tradeoff if rules else (metrics[0], metrics[1] if len(metrics) > 1 else metrics[0])
     if x in metrics and y in metrics:
         return x, y
     return metrics[0], metrics[-1]

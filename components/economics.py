@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-BEAT_REWARDS: dict[str, float] = {
-    "tracking": 50.0,
-    "jets": 50.0,
-    "anomaly": 50.0,
-    "tracking_small": 50.0,
-    "tracking_latency": 30.0,
-    "data_loading": 30.0,
-}
+from components import task_rules
+
+#: Credits per metric beaten, by task (the task table's).
+BEAT_REWARDS: dict[str, float] = {name: rules.reward for name, rules in task_rules.RULES.items()}
 REPRODUCTION_REWARD = 20.0
 REPRODUCTION_TOLERANCE = 0.02
 SIGNUP_CREDITS = 10.0

@@ -10,57 +10,19 @@ New tasks and metrics arrive through the backend, so the dashboard shows them wi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from components import task_rules
 
 #: A task name becomes a page's URL path segment (Streamlit refuses a `/` there and the whole app
 #: fails to start) and a page title: letters, digits, `_`, `.` and `-`, as colliderml names them.
 _TASK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
-KNOWN_TASK_ORDER: tuple[str, ...] = (
-    "tracking",
-    "jets",
-    "anomaly",
-    "tracking_latency",
-    "tracking_small",
-    "data_loading",
-)
-
-DESCRIPTIONS: dict[str, str] = {
-    "tracking": (
-        "Reconstruct charged-particle tracks from tracker hits in ttbar events at pile-up 200: "
-        "assign every hit to a track."
-    ),
-    "jets": (
-        "Tag the flavour of jets in ttbar events without pile-up: give each jet a probability "
-        "of being a b, c or light jet."
-    ),
-    "anomaly": (
-        "Find beyond-Standard-Model events in a mix of Standard Model and new-physics events: "
-        "give each event an anomaly score."
-    ),
-    "tracking_latency": (
-        "Run track reconstruction as fast as possible on ttbar events at pile-up 200: "
-        "report the wall-clock time for the evaluation events."
-    ),
-    "tracking_small": (
-        "Reconstruct tracks at pile-up 200 with a small model: tracking efficiency weighed "
-        "against the number of parameters."
-    ),
-    "data_loading": (
-        "Load ColliderML events as fast as possible, from local files and by streaming: report events per second."
-    ),
-}
-
-GENERIC_DESCRIPTION = (
-    "A ColliderML benchmark task newer than this dashboard: see the colliderml documentation for what it measures."
-)
-
-
-def describe(name: str) -> str:
-    """The one-line description of a task, generic for tasks this dashboard does not know."""
-    return DESCRIPTIONS.get(name, GENERIC_DESCRIPTION)
+#: The order of the tasks colliderml 0.4.x ships (the contract's); newer tasks follow by name.
+KNOWN_TASK_ORDER: tuple[str, ...] = tuple(task_rules.RULES)
+GENERIC_DESCRIPTION = task_rules.GENERIC_DESCRIPTION
 
 
 @dataclass(frozen=True)
@@ -87,7 +49,7 @@ class TaskInfo:
         object.__setattr__(self, "metrics", metrics)
         object.__setattr__(self, "higher_is_better", {m: bool(given.get(m, True)) for m in metrics})
         if not self.description:
-            object.__setattr__(self, "description", describe(self.name))
+            object.__setattr__(self, "description", task_rules.describe(self.name))
 
     def direction(self, metric: str) -> bool:
         """True when a higher value of `metric` is better (also for metrics not listed)."""
@@ -99,55 +61,16 @@ class TaskInfo:
         return self.metrics[0]
 
 
-def _task(
-    name: str,
-    dataset: str,
-    directions: Mapping[str, bool],
-    eval_event_range: tuple[int, int],
-) -> TaskInfo:
-    return TaskInfo(
-        name=name,
-        dataset=dataset,
-        metrics=tuple(directions),
-        higher_is_better=dict(directions),
-        eval_event_range=eval_event_range,
+#: The six tasks of colliderml 0.4.x, from the task table: the catalogue while the backend gives none.
+FALLBACK_TASKS: tuple[TaskInfo, ...] = tuple(
+    TaskInfo(
+        name=rules.name,
+        dataset=rules.dataset,
+        metrics=tuple(rules.directions),
+        higher_is_better=dict(rules.directions),
+        eval_event_range=rules.eval_event_range,
     )
-
-
-# The contract's table of tasks shipped with colliderml 0.4.x; datasets and event ranges
-# as colliderml 0.4.2 declares them.
-FALLBACK_TASKS: tuple[TaskInfo, ...] = (
-    _task(
-        "tracking",
-        "ttbar_pu200",
-        {"trackml_eff": True, "fake_rate": False, "dup_rate": False, "physics_eff_pt1": True},
-        (90000, 100000),
-    ),
-    _task(
-        "jets",
-        "ttbar_pu0",
-        {"btag_auc": True, "light_rej_70": True, "c_rej_70": True},
-        (90000, 100000),
-    ),
-    _task("anomaly", "mixed_sm_bsm", {"auroc": True, "sig_eff_1fpr": True}, (0, 10000)),
-    _task(
-        "tracking_latency",
-        "ttbar_pu200",
-        {"wallclock_s": False, "events_per_sec": True},
-        (99000, 100000),
-    ),
-    _task(
-        "tracking_small",
-        "ttbar_pu200",
-        {"trackml_eff": True, "n_params": False, "tier": False},
-        (90000, 100000),
-    ),
-    _task(
-        "data_loading",
-        "ttbar_pu200",
-        {"events_per_sec_local": True, "events_per_sec_streaming": True},
-        (0, 10000),
-    ),
+    for rules in task_rules.RULES.values()
 )
 
 

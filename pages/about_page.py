@@ -5,17 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import economics
+from components import economics, task_rules
 
 PREDICTION_SCHEMAS = pd.DataFrame(
-    [
-        ("tracking", "event_id, hit_id, track_id", "one row per hit; at least half of the eval events"),
-        ("jets", "event_id, jet_id, prob_b, prob_c, prob_light", "probabilities sum to 1 ± 0.02 per row"),
-        ("anomaly", "event_id, channel, anomaly_score", "one row per event"),
-        ("tracking_latency", "wallclock_s, n_events", "exactly one row, positive values"),
-        ("tracking_small", "event_id, hit_id, track_id, n_params", "tracking predictions plus a constant n_params"),
-        ("data_loading", "local_seconds, streaming_seconds, n_events", "exactly one row"),
-    ],
+    [(rules.name, ", ".join(rules.column_names), rules.file_rules) for rules in task_rules.RULES.values()],
     columns=["task", "prediction columns", "rules"],
 )
 

@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from components import task_rules
 from components.tasks import TaskInfo
 from components.upload_checks.footprint import Footprint
 from components.upload_checks.report import ERROR_CHARS, Findings, MiB, cut, size
@@ -20,7 +21,7 @@ from components.upload_checks.values import TRACKING_TASKS
 
 #: Tasks whose colliderml scorer needs no held-out truth and matches the backend's score
 #: (colliderml 0.4.2 scores jets from a placeholder truth, as the backend does today).
-SCORED_LOCALLY: frozenset[str] = frozenset({"jets", "anomaly", "tracking_latency", "data_loading"})
+SCORED_LOCALLY: frozenset[str] = frozenset(name for name, r in task_rules.RULES.items() if r.scored_locally)
 #: For tasks checked here column by column (every rule colliderml's validate_predictions applies,
 #: and more), its validation is only a cross-check: run where it is cheap, i.e. on files whose
 #: columns decode to less than this (about 170,000 tracking rows, tens of milliseconds).

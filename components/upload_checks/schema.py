@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
 
 import pyarrow as pa
 
+from components import task_rules
+from components.task_rules import Kind
 from components.upload_checks.report import cut
 
-Kind = Literal["integer", "number", "text"]
-
-#: Required columns per task (the contract's table) and the kind of value each must hold.
-REQUIRED_COLUMNS: dict[str, tuple[tuple[str, Kind], ...]] = {
-    "tracking": (("event_id", "integer"), ("hit_id", "integer"), ("track_id", "integer")),
-    "jets": (
-        ("event_id", "integer"),
-        ("jet_id", "integer"),
-        ("prob_b", "number"),
-        ("prob_c", "number"),
-        ("prob_light", "number"),
-    ),
-    "anomaly": (("event_id", "integer"), ("channel", "text"), ("anomaly_score", "number")),
-    "tracking_latency": (("wallclock_s", "number"), ("n_events", "number")),
-    "tracking_small": (
-        ("event_id", "integer"),
-        ("hit_id", "integer"),
-        ("track_id", "integer"),
-        ("n_params", "number"),
-    ),
-    "data_loading": (("local_seconds", "number"), ("streaming_seconds", "number"), ("n_events", "number")),
-}
+#: Required columns per task (the task table's) and the kind of value each must hold.
+REQUIRED_COLUMNS: dict[str, tuple[tuple[str, Kind], ...]] = {name: r.columns for name, r in task_rules.RULES.items()}
 
 _KIND_WORDS: dict[Kind, str] = {"integer": "whole numbers", "number": "numbers", "text": "text"}
 _KIND_WORD: dict[Kind, str] = {"integer": "whole number", "number": "number", "text": "text value"}

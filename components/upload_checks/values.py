@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from components import task_rules
 from components.tasks import TaskInfo
 from components.upload_checks.duplicates import report_duplicate_hits, report_repeats
 from components.upload_checks.events import EventIds
@@ -23,8 +24,8 @@ from components.upload_checks.report import Findings, cut_all, plural
 from components.upload_checks.schema import Kind
 
 PROBABILITY_TOLERANCE = 0.02
-TRACKING_TASKS: frozenset[str] = frozenset({"tracking", "tracking_small"})
-ONE_ROW_TASKS: frozenset[str] = frozenset({"tracking_latency", "data_loading"})
+TRACKING_TASKS: frozenset[str] = frozenset(name for name, r in task_rules.RULES.items() if r.layout == "per_hit")
+ONE_ROW_TASKS: frozenset[str] = frozenset(name for name, r in task_rules.RULES.items() if r.layout == "one_row")
 
 
 class _Rule(Protocol):
@@ -70,13 +71,14 @@ def check_values(
 def _task_rules(task: TaskInfo, installed: Any) -> list[_Rule]:
     """The value rules particular to one task (beyond nulls and event coverage)."""
     rules: list[_Rule] = []
-    if task.name == "tracking_small":
-        rules.append(_Constant("n_params"))
-    if task.name == "jets":
-        probabilities = ("prob_b", "prob_c", "prob_light")
-        rules += [_Finite(name, "probabilities") for name in probabilities]
-        rules += [_UnitInterval(name) for name in probabilities]
-        rules.append(_SumsToOne(probabilities, PROBABILITY_TOLERANCE))
+    table = task_rules.of(task.name)
+    if table is None:
+        return rules
+    rules += [_Constant(name) for name in table.constant]
+    if table.probabilities:
+        rules += [_Finite(name, "probabilities") for name in table.probabilities]
+        rules += [_UnitInterval(name) for name in table.probabilities]
+        rules.append(_SumsToOne(table.probabilities, PROBABILITY_TOLERANCE))
     if task.name == "anomaly":
         rules.append(_Finite("anomaly_score", "anomaly scores"))
         known = list(getattr(installed, "SM_CHANNELS", [])) + list(getattr(installed, "BSM_CHANNELS", []))
