@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -287,7 +288,7 @@ def _hostile_files(directory: Path) -> None:
 
     first = hostile.FIRST_EVENT
     warmups = {task: hostile.tiny_file(task, directory / f"tiny-{task}.parquet") for task in ("anomaly",)}
-    cases = [
+    cases: list[tuple[str, str, tuple[int, int], Callable[[Path], Path]]] = [
         ("long channels (512 MB of text)", "anomaly", EVAL_RANGE, hostile.long_channels),
         ("one event of 20 M hits", "tracking", (first, first + 200), hostile.one_huge_event),
         ("the same, its event the eval range", "tracking", (first, first + 1), hostile.one_huge_event),

@@ -37,7 +37,7 @@ from streamlit.util import calc_hash
 from bench import fixtures
 from components import board_view as bv
 from components import data
-from components.api import BackendClient
+from components.api import BackendClient, leaderboard_frame
 from components.config import settings
 from tests.faults import FaultProxy
 
@@ -140,7 +140,7 @@ def refresh_comparison(backend: fixtures.Backend, repeats: int) -> None:
         data.per_board(snapshot, bv.record_line, task.primary, higher, opts)
 
     def ours_full_fetch() -> None:
-        rows = client.leaderboard(TASK, limit=OUR_ROWS)
+        rows = leaderboard_frame(client.leaderboard_payload(TASK, limit=OUR_ROWS))
         bv.ranked_board(rows, task, opts)
         bv.record_line(rows, task.primary, higher, opts)
 

@@ -89,7 +89,7 @@ def test_seeded_leaderboards_are_normalised(seeded_backend: LocalBackend) -> Non
     assert isinstance(raw[0]["scores"], str)  # the quirks really arrive over the wire
     assert isinstance(raw[0]["credits_earned"], str)
     for task in client.tasks():
-        board = client.leaderboard(task.name)
+        board = leaderboard_frame(client.leaderboard_payload(task.name))
         assert not board.empty, task.name
         assert list(board.columns[: len(api.LEADERBOARD_COLUMNS)]) == list(api.LEADERBOARD_COLUMNS)
         assert str(board["submitted_at"].dtype) == "datetime64[ns, UTC]"
@@ -100,12 +100,12 @@ def test_seeded_leaderboards_are_normalised(seeded_backend: LocalBackend) -> Non
         for metric in task.metrics:
             assert board[metric_column(metric)].dtype == float
         assert board[metric_column(task.primary)].notna().any()
-    assert len(client.leaderboard("jets", limit=3)) == 3
+    assert len(client.leaderboard_payload("jets", limit=3)) == 3
 
 
 def test_unknown_task_is_not_found(client: BackendClient) -> None:
     with pytest.raises(NotFound) as caught:
-        client.leaderboard("no_such_task")
+        client.leaderboard_payload("no_such_task")
     assert caught.value.status == 404
     assert caught.value.message.startswith("Not found (404): Unknown task 'no_such_task'")
 
@@ -125,7 +125,7 @@ def test_submit_dedup_reproduce_and_ledger(fresh_backend: LocalBackend) -> None:
     assert again.submission_id == first.submission_id
     assert again.credits_earned == 0.0
 
-    board = client.leaderboard("jets")
+    board = leaderboard_frame(client.leaderboard_payload("jets"))
     assert list(board["id"]) == [first.submission_id]
     assert board["credits_earned"].tolist() == [150.0]
     assert board[metric_column("btag_auc")].iloc[0] == pytest.approx(first.scores["btag_auc"])
@@ -244,7 +244,7 @@ def test_connection_refused() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     client = BackendClient(url)
     with pytest.raises(BackendUnreachable) as caught:
-        client.leaderboard("jets")
+        client.leaderboard_payload("jets")
     assert url in caught.value.message
     with pytest.raises(BackendUnreachable):
         client.submit(SECRET, "jets", b"x")
@@ -279,7 +279,7 @@ HTML_500 = (
 def test_html_error_page_becomes_a_short_sentence(proxy: FaultProxy) -> None:
     proxy.fail("GET", r"^/v1/leaderboard/jets", Fault(500, HTML_500, "text/html"))
     with pytest.raises(BackendFailed) as caught:
-        BackendClient(proxy.url).leaderboard("jets")
+        BackendClient(proxy.url).leaderboard_payload("jets")
     assert caught.value.status == 500
     assert caught.value.detail == "500 Internal Server Error"
     assert caught.value.message == (
@@ -293,9 +293,9 @@ def test_a_connection_that_answered_500_is_not_reused(proxy: FaultProxy) -> None
     client = BackendClient(proxy.url)
     proxy.fail("GET", r"^/v1/leaderboard/jets", Fault(500, drop_after=True))
     with pytest.raises(BackendFailed):
-        client.leaderboard("jets")
+        client.leaderboard_payload("jets")
     proxy.clear()
-    client.leaderboard("jets")
+    client.leaderboard_payload("jets")
     crashed, after = proxy.received("GET", r"^/v1/leaderboard/jets")
     assert after.port != crashed.port and proxy.hung_up == 0, "a new connection after the 500"
     proxy.fail("POST", r"/submit$", Fault(500, drop_after=True))  # the same for uploads, never retried
@@ -338,7 +338,7 @@ def test_the_shared_client_keeps_no_cookie(proxy: FaultProxy, backend: LocalBack
     client = BackendClient(proxy.url)
     proxy.add_headers("GET", r"^/v1/", {"Set-Cookie": "session=alice-only; Path=/"})
     assert client.me(backend.token("cookie-alice")).hf_username == "cookie-alice"
-    client.leaderboard("jets")
+    client.leaderboard_payload("jets")
     assert client.me(backend.token("cookie-bob")).hf_username == "cookie-bob"
     client.submit(backend.token("cookie-bob"), "jets", jets_file())
     seen = proxy.received("GET", r"^/v1/") + proxy.received("POST", r"^/v1/")
@@ -370,7 +370,7 @@ def test_submit_crash_hints_at_the_file_and_is_sent_once(proxy: FaultProxy) -> N
 def test_a_2xx_that_is_not_json(proxy: FaultProxy, body: bytes, content_type: str) -> None:
     proxy.fail("GET", r"^/v1/leaderboard/", Fault(200, body, content_type))
     with pytest.raises(BackendBadResponse) as caught:
-        BackendClient(proxy.url).leaderboard("jets")
+        BackendClient(proxy.url).leaderboard_payload("jets")
     assert "not JSON" in caught.value.message
     assert_clean(caught.value)
 
@@ -380,7 +380,7 @@ def test_a_2xx_of_the_wrong_shape(proxy: FaultProxy) -> None:
     proxy.fail("GET", r"^/v1/me$", Fault(200, b'{"credits": 5}', "application/json"))
     client = BackendClient(proxy.url)
     with pytest.raises(BackendBadResponse) as board:
-        client.leaderboard("jets")
+        client.leaderboard_payload("jets")
     assert "a JSON dict where a list was expected" in board.value.message
     with pytest.raises(BackendBadResponse):
         client.me(SECRET)
@@ -419,7 +419,7 @@ def test_gateway_errors_on_reads_are_retried_twice(proxy: FaultProxy) -> None:
     page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
     proxy.fail("GET", r"^/v1/leaderboard/", Fault(502, page, "text/html"))
     with pytest.raises(BackendFailed) as caught:
-        BackendClient(proxy.url).leaderboard("tracking")
+        BackendClient(proxy.url).leaderboard_payload("tracking")
     assert proxy.count("GET", r"^/v1/leaderboard/") == 3
     assert caught.value.message == (
         "The ColliderML backend failed on GET /v1/leaderboard/tracking (502: 502 Bad Gateway). "
@@ -440,7 +440,7 @@ def test_slow_answers(proxy: FaultProxy) -> None:
 
     proxy.fail("GET", r"^/v1/leaderboard/", Fault(200, b"[]", "application/json", delay_s=3))
     with pytest.raises(BackendTimeout) as caught:
-        BackendClient(proxy.url, read_timeout=0.5).leaderboard("jets")
+        BackendClient(proxy.url, read_timeout=0.5).leaderboard_payload("jets")
     assert caught.value.message == (
         f"The ColliderML backend at {proxy.url} did not answer GET /v1/leaderboard/jets within 0.5 s."
     )
@@ -549,7 +549,7 @@ def test_submit_sends_what_colliderml_sends(recorder: Recorder) -> None:
 def test_reads_send_no_authorization_and_token_reads_do(recorder: Recorder) -> None:
     recorder.body = "[]"
     client = BackendClient(recorder.url)
-    client.leaderboard("jets", limit=5)
+    client.leaderboard_payload("jets", limit=5)
     client.transactions("token-c", limit=7)
     board, ledger = recorder.seen
     assert board.path == "/v1/leaderboard/jets?limit=5"

@@ -13,7 +13,7 @@ import streamlit as st
 
 from bench.fixtures import HISTORY, bulk_leaderboard
 from components import data
-from components.api import BackendClient
+from components.api import BackendClient, leaderboard_frame
 from components.config import settings
 from tests.conftest import LocalBackend
 from tests.faults import FaultProxy
@@ -48,7 +48,8 @@ def _refreshed(proxy: FaultProxy) -> pd.DataFrame:
 
 
 def _full_fetch(proxy: FaultProxy) -> pd.DataFrame:
-    return BackendClient(proxy.upstream.geturl()).leaderboard(TASK, limit=settings().leaderboard_rows)
+    client = BackendClient(proxy.upstream.geturl())
+    return leaderboard_frame(client.leaderboard_payload(TASK, limit=settings().leaderboard_rows))
 
 
 def _add_newer_rows(backend: LocalBackend, n: int, seed: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -102,7 +102,7 @@ def test_other_encodings_and_the_page_index_add_up() -> None:
 
 
 @pytest.mark.parametrize("compression", ["zstd", "snappy", "uncompressed"])
-def test_polars_pages_add_up(compression: str) -> None:
+def test_polars_pages_add_up(compression: Literal["zstd", "snappy", "uncompressed"]) -> None:
     sink = io.BytesIO()
     pl.from_arrow(_table().drop_columns(["fixed"])).write_parquet(sink, compression=compression)  # type: ignore[union-attr]
     _assert_pages_add_up(sink.getvalue())

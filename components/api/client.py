@@ -27,7 +27,6 @@ from components.api.contract import (
     as_flag,
     as_float,
     as_optional_str,
-    leaderboard_frame,
     one_timestamp,
     parse_scores,
     transactions_frame,
@@ -198,15 +197,11 @@ class BackendClient:
         return found
 
     def leaderboard_payload(self, task: str, limit: int = 1000) -> list[Any]:
-        """A task's submissions as the backend sent them, newest first: a refresh compares these
-        with the rows it holds before building anything."""
+        """A task's submissions as the backend sent them, newest first (contract.leaderboard_frame
+        normalises them): a refresh compares these with the rows it holds before building anything."""
         path = f"/v1/leaderboard/{quote(task, safe='')}"
         body = self._request("GET", path, params={"limit": int(limit)})
         return self._expect(body, list, f"GET {path}")
-
-    def leaderboard(self, task: str, limit: int = 1000) -> pd.DataFrame:
-        """A task's submissions (newest first, as the backend sends them), normalised."""
-        return leaderboard_frame(self.leaderboard_payload(task, limit))
 
     def me(self, token: str) -> Me:
         """The signed-in user and their authoritative credit balance."""
