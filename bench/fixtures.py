@@ -81,16 +81,31 @@ def bulk_leaderboard(db_path: Path, task: str, n_rows: int, *, end: datetime | N
             repo = f"{name}/jets-tagger"
             submissions.append(
                 (
-                    submission_id, task, user_ids[name], name, f"bench-{seed}-{i}", json.dumps(row_scores), "{}",
-                    int(who[i] == 0), None,
+                    submission_id,
+                    task,
+                    user_ids[name],
+                    name,
+                    f"bench-{seed}-{i}",
+                    json.dumps(row_scores),
+                    "{}",
+                    int(who[i] == 0),
+                    None,
                     f"https://github.com/{repo}" if who[i] % 3 else None,
                     repo if who[i] % 5 == 0 else None,
-                    credits, stamp,
+                    credits,
+                    stamp,
                 )
             )
             if credits:
-                ledger.append((user_ids[name], credits, f"beat_{task}",
-                               json.dumps({"submission_id": submission_id, "metrics_beaten": beaten}), stamp))
+                ledger.append(
+                    (
+                        user_ids[name],
+                        credits,
+                        f"beat_{task}",
+                        json.dumps({"submission_id": submission_id, "metrics_beaten": beaten}),
+                        stamp,
+                    )
+                )
         with db.transaction(conn):
             conn.executemany(
                 "INSERT INTO benchmark_submissions (id, task, user_id, hf_username, predictions_sha256, scores,"
@@ -99,8 +114,7 @@ def bulk_leaderboard(db_path: Path, task: str, n_rows: int, *, end: datetime | N
                 submissions,
             )
             conn.executemany(
-                "INSERT INTO credit_transactions (user_id, delta, reason, metadata, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO credit_transactions (user_id, delta, reason, metadata, created_at) VALUES (?, ?, ?, ?, ?)",
                 ledger,
             )
             conn.executemany(
@@ -147,7 +161,10 @@ def seed(db_path: Path, data_dir: Path) -> None:
     env = {**os.environ, "LOCAL_BACKEND_DATA": str(data_dir)}
     subprocess.run(
         [sys.executable, "-m", "local_backend", "seed", "--db", str(db_path)],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
 
 

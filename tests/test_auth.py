@@ -30,7 +30,9 @@ def test_redirect_uri_is_the_space_origin_on_a_space() -> None:
 
 
 def test_redirect_uri_follows_the_origin_the_browser_loaded() -> None:
-    assert auth.redirect_uri(None, "http://localhost:8501/jets", "127.0.0.1:8501") == f"http://localhost:8501{COMPONENT}"
+    assert (
+        auth.redirect_uri(None, "http://localhost:8501/jets", "127.0.0.1:8501") == f"http://localhost:8501{COMPONENT}"
+    )
     assert auth.redirect_uri(None, "http://127.0.0.1:9000/", None) == f"http://127.0.0.1:9000{COMPONENT}"
     assert auth.redirect_uri(None, None, "127.0.0.1:8501") == f"http://127.0.0.1:8501{COMPONENT}"
 

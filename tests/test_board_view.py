@@ -31,8 +31,17 @@ DAY0 = pd.Timestamp("2026-05-01T12:00:00Z")
 NOW = DAY0 + pd.Timedelta(days=10)
 
 
-def row(ident: str, user: str, day: float, *, baseline: bool = False, code_url: str | None = None,
-        model_repo_id: str | None = None, credits: str = "0.000", **scores: float | None) -> dict[str, Any]:
+def row(
+    ident: str,
+    user: str,
+    day: float,
+    *,
+    baseline: bool = False,
+    code_url: str | None = None,
+    model_repo_id: str | None = None,
+    credits: str = "0.000",
+    **scores: float | None,
+) -> dict[str, Any]:
     return {
         "id": ident,
         "hf_username": user,
@@ -53,10 +62,26 @@ def jets_rows() -> pd.DataFrame:
         [
             row("d1", "dan", 6, btag_auc=None),
             row("a2", "alice", 5, btag_auc=0.92, light_rej_70=150.0, c_rej_70=9.0, credits="100.000"),
-            row("c1", "carol", 3, btag_auc=0.90, light_rej_70=200.0, c_rej_70=7.0,
-                code_url="https://github.com/carol/tagger", model_repo_id="carol/tagger-v1"),
-            row("b1", "bob", 2, btag_auc=0.85, light_rej_70=90.0, c_rej_70=11.0,
-                code_url="javascript:alert(1)", model_repo_id="not a repo"),
+            row(
+                "c1",
+                "carol",
+                3,
+                btag_auc=0.90,
+                light_rej_70=200.0,
+                c_rej_70=7.0,
+                code_url="https://github.com/carol/tagger",
+                model_repo_id="carol/tagger-v1",
+            ),
+            row(
+                "b1",
+                "bob",
+                2,
+                btag_auc=0.85,
+                light_rej_70=90.0,
+                c_rej_70=11.0,
+                code_url="javascript:alert(1)",
+                model_repo_id="not a repo",
+            ),
             row("a1", "alice", 1, btag_auc=0.80, light_rej_70=60.0, c_rej_70=5.0),
             row("base", "colliderml-baselines", 0, baseline=True, btag_auc=0.70, light_rej_70=30.0, c_rej_70=4.0),
         ]
@@ -101,8 +126,17 @@ def test_display_frame_labels_metrics_with_arrows_and_drops_unsafe_links(jets_ro
     board = bv.ranked_board(jets_rows, JETS, bv.ViewOptions())
     shown = bv.display_frame(board, JETS, metrics, NOW.to_pydatetime()).set_index("id")
     assert list(shown.columns) == [
-        "rank", "user", "baseline", "btag_auc ↑", "light_rej_70 ↑", "c_rej_70 ↑",
-        "credits", "submitted", "age", "code", "model",
+        "rank",
+        "user",
+        "baseline",
+        "btag_auc ↑",
+        "light_rej_70 ↑",
+        "c_rej_70 ↑",
+        "credits",
+        "submitted",
+        "age",
+        "code",
+        "model",
     ]
     assert shown.loc["b1", "code"] is None, "a javascript: URL never becomes a link"
     assert shown.loc["b1", "model"] is None
@@ -124,8 +158,16 @@ def test_export_frame_has_plain_columns(jets_rows: pd.DataFrame) -> None:
     board = bv.ranked_board(jets_rows, JETS, bv.ViewOptions())
     frame = bv.export_frame(board, metrics)
     assert list(frame.columns) == [
-        "rank", "hf_username", "is_baseline", "btag_auc", "light_rej_70", "c_rej_70",
-        "credits_earned", "submitted_at", "code_url", "submission_id",
+        "rank",
+        "hf_username",
+        "is_baseline",
+        "btag_auc",
+        "light_rej_70",
+        "c_rej_70",
+        "credits_earned",
+        "submitted_at",
+        "code_url",
+        "submission_id",
     ]
     assert frame["submission_id"].tolist() == ["a2", "c1", "b1", "base", "d1"]
     assert pd.read_parquet(io.BytesIO(bv.to_parquet_bytes(frame))).shape == frame.shape
@@ -134,15 +176,19 @@ def test_export_frame_has_plain_columns(jets_rows: pd.DataFrame) -> None:
 
 def test_best_values_follow_each_metrics_direction() -> None:
     task = TASKS["tracking_latency"]
-    rows = leaderboard_frame([row("f", "f", 1, wallclock_s=3.0, events_per_sec=300.0),
-                              row("s", "s", 0, wallclock_s=9.0, events_per_sec=100.0)])
+    rows = leaderboard_frame(
+        [
+            row("f", "f", 1, wallclock_s=3.0, events_per_sec=300.0),
+            row("s", "s", 0, wallclock_s=9.0, events_per_sec=100.0),
+        ]
+    )
     assert bv.best_values(rows, task, ["wallclock_s", "events_per_sec", "absent"]) == {
-        "wallclock_s": 3.0, "events_per_sec": 300.0}
+        "wallclock_s": 3.0,
+        "events_per_sec": 300.0,
+    }
 
 
-@pytest.mark.parametrize(
-    ("position", "page"), [(0, 1), (99, 1), (100, 2), (150, 2), (249, 3)]
-)
+@pytest.mark.parametrize(("position", "page"), [(0, 1), (99, 1), (100, 2), (150, 2), (249, 3)])
 def test_page_of_a_deep_linked_submission(position: int, page: int) -> None:
     board = pd.DataFrame({"id": [f"s{i}" for i in range(250)]})
     assert bv.page_of(board, f"s{position}", 100) == page
@@ -158,19 +204,24 @@ def test_page_of_an_unknown_or_missing_submission_is_the_first() -> None:
 def test_default_tradeoff() -> None:
     assert bv.default_tradeoff(TASKS["tracking"], list(TASKS["tracking"].metrics)) == ("trackml_eff", "fake_rate")
     assert bv.default_tradeoff(TASKS["tracking_small"], list(TASKS["tracking_small"].metrics)) == (
-        "trackml_eff", "n_params")
+        "trackml_eff",
+        "n_params",
+    )
     assert bv.default_tradeoff(JETS, list(JETS.metrics)) == ("btag_auc", "light_rej_70")
     # A release that renamed a preferred metric: fall back to the first and last.
     assert bv.default_tradeoff(TASKS["tracking"], ["trackml_eff", "dup_rate", "ghost_rate"]) == (
-        "trackml_eff", "ghost_rate")
+        "trackml_eff",
+        "ghost_rate",
+    )
     single = TaskInfo("muon_id", "", ("muon_auc",))
     assert bv.default_tradeoff(single, ["muon_auc"]) == ("muon_auc", "muon_auc")
 
 
 def test_latest_feed_is_newest_first_across_tasks_and_limited() -> None:
     frames = {
-        "jets": leaderboard_frame([row("j3", "x", 5, btag_auc=0.9), row("j2", "y", 3, btag_auc=0.8),
-                                   row("j1", "z", 1, btag_auc=0.7)]),
+        "jets": leaderboard_frame(
+            [row("j3", "x", 5, btag_auc=0.9), row("j2", "y", 3, btag_auc=0.8), row("j1", "z", 1, btag_auc=0.7)]
+        ),
         "anomaly": leaderboard_frame([row("a2", "x", 4, auroc=0.6), row("a1", "y", 2, auroc=0.5)]),
         "tracking": leaderboard_frame([]),
         "not_in_catalogue": leaderboard_frame([row("n1", "q", 9, m=1.0)]),
@@ -178,7 +229,11 @@ def test_latest_feed_is_newest_first_across_tasks_and_limited() -> None:
     feed = hv.latest_feed(frames, TASKS, NOW.to_pydatetime(), limit=4)
     assert list(feed.columns) == ["submitted", "task", "user", "metric", "score", "age", "open"]
     assert feed["open"].tolist() == [
-        "/jets?submission=j3", "/anomaly?submission=a2", "/jets?submission=j2", "/anomaly?submission=a1"]
+        "/jets?submission=j3",
+        "/anomaly?submission=a2",
+        "/jets?submission=j2",
+        "/anomaly?submission=a1",
+    ]
     assert feed["submitted"].is_monotonic_decreasing
     assert feed["metric"].tolist() == ["btag_auc", "auroc", "btag_auc", "auroc"]
     assert feed["score"].tolist() == [0.9, 0.6, 0.8, 0.5]
@@ -191,14 +246,24 @@ def test_earnings_table_pays_each_tasks_reward_per_metric(jets_rows: pd.DataFram
     newer = TaskInfo("muon_id", "zmumu_pu0", ("muon_auc", "fake_muon_rate"), {"fake_muon_rate": False})
     frames = {
         "jets": jets_rows,
-        "tracking_latency": leaderboard_frame([row("l1", "nyoung", 2, wallclock_s=40.0, events_per_sec=25.0),
-                                               row("l0", "lh", 1, wallclock_s=90.0, events_per_sec=11.0)]),
+        "tracking_latency": leaderboard_frame(
+            [
+                row("l1", "nyoung", 2, wallclock_s=40.0, events_per_sec=25.0),
+                row("l0", "lh", 1, wallclock_s=90.0, events_per_sec=11.0),
+            ]
+        ),
         "muon_id": leaderboard_frame([row("m1", "maria", 1, muon_auc=0.9, fake_muon_rate=0.1)]),
     }
     table = hv.earnings_table([JETS, latency, newer], frames).set_index("metric")
     assert list(table.index) == [
-        "btag_auc ↑", "light_rej_70 ↑", "c_rej_70 ↑", "wallclock_s ↓", "events_per_sec ↑",
-        "muon_auc ↑", "fake_muon_rate ↓"]
+        "btag_auc ↑",
+        "light_rej_70 ↑",
+        "c_rej_70 ↑",
+        "wallclock_s ↓",
+        "events_per_sec ↑",
+        "muon_auc ↑",
+        "fake_muon_rate ↓",
+    ]
     rewards = table["credits for beating it"]
     assert economics.beat_reward("jets") == 50 and economics.beat_reward("tracking_latency") == 30
     assert (rewards[table["task"] == "jets"] == 50).all()

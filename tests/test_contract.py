@@ -30,11 +30,22 @@ from local_backend import predictions, truth
 from local_backend.reproductions import within_tolerance
 
 TABLES = (
-    "users", "credit_transactions", "benchmark_submissions", "benchmark_bests", "benchmark_reproductions",
+    "users",
+    "credit_transactions",
+    "benchmark_submissions",
+    "benchmark_bests",
+    "benchmark_reproductions",
 )
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")  # as the real backend sends them
 LEADERBOARD_KEYS = {
-    "id", "hf_username", "submitted_at", "scores", "is_baseline", "n_params", "code_url", "credits_earned",
+    "id",
+    "hf_username",
+    "submitted_at",
+    "scores",
+    "is_baseline",
+    "n_params",
+    "code_url",
+    "credits_earned",
 }
 PARSE_ERROR = "Could not parse predictions as Parquet: "
 #: One client for the module: building an httpx client costs tens of milliseconds. No connection is
@@ -54,9 +65,7 @@ def get(backend: LocalBackend, path: str, token: str | None = None, **params: An
     return HTTP.get(f"{backend.url}{path}", headers=headers, params=params)
 
 
-def post_file(
-    backend: LocalBackend, path: str, headers: dict[str, str], data: bytes, **form: str
-) -> httpx.Response:
+def post_file(backend: LocalBackend, path: str, headers: dict[str, str], data: bytes, **form: str) -> httpx.Response:
     files = {"predictions": ("predictions.parquet", data, "application/octet-stream")}
     return HTTP.post(f"{backend.url}{path}", headers=headers, files=files, data=form)
 
@@ -65,9 +74,7 @@ def submit(backend: LocalBackend, token: str, task: str, data: bytes, **form: st
     return post_file(backend, f"/v1/benchmark/{task}/submit", bearer(token), data, **form)
 
 
-def reproduce(
-    backend: LocalBackend, token: str, task: str, submission_id: str, data: bytes
-) -> httpx.Response:
+def reproduce(backend: LocalBackend, token: str, task: str, submission_id: str, data: bytes) -> httpx.Response:
     return post_file(backend, f"/v1/benchmark/{task}/reproduce/{submission_id}", bearer(token), data)
 
 
@@ -479,8 +486,11 @@ def test_credits_for_every_metric_beaten_in_its_direction(fresh_backend: LocalBa
         answer = ok(submit(backend, tokens[who], "tracking_latency", latency(wallclock, n_events)))
         assert answer["credits_earned"] == credits, (who, wallclock, n_events)
         ids.append(answer["submission_id"])
-        beat_entries = [t for t in ok(get(backend, "/v1/me/transactions", tokens[who]))
-                        if t["metadata"].get("submission_id") == answer["submission_id"]]
+        beat_entries = [
+            t
+            for t in ok(get(backend, "/v1/me/transactions", tokens[who]))
+            if t["metadata"].get("submission_id") == answer["submission_id"]
+        ]
         if credits:
             [entry] = beat_entries
             assert entry["reason"] == "beat_tracking_latency" and entry["delta"] == credits
@@ -496,8 +506,10 @@ def test_credits_for_every_metric_beaten_in_its_direction(fresh_backend: LocalBa
     assert [row["id"] for row in board] == ids[::-1]
     earned = [row["credits_earned"] for row in board]
     assert earned == ["60.000", "0.000", "0.000", "30.000", "30.000", "60.000"]
-    bests = {row["metric"]: (row["value"], row["submission_id"])
-             for row in sql(backend, "SELECT * FROM benchmark_bests WHERE task = 'tracking_latency'")}
+    bests = {
+        row["metric"]: (row["value"], row["submission_id"])
+        for row in sql(backend, "SELECT * FROM benchmark_bests WHERE task = 'tracking_latency'")
+    }
     assert bests == {"wallclock_s": (4.0, ids[-1]), "events_per_sec": (50.0, ids[-1])}
 
     expected = {"alice": 130.0, "bob": 190.0, "carol": 40.0, "dave": 10.0, "erin": 10.0}
@@ -510,9 +522,7 @@ def test_leaderboard_limit_and_newest_first_order(fresh_backend: LocalBackend) -
     token = backend.token("prolific")
     ids = []
     for index in range(101):  # each one faster than the last, so each earns a ledger entry
-        table = pa.table(
-            {"local_seconds": [1000.0 / (index + 1)], "streaming_seconds": [2.0], "n_events": [1000]}
-        )
+        table = pa.table({"local_seconds": [1000.0 / (index + 1)], "streaming_seconds": [2.0], "n_events": [1000]})
         ids.append(ok(submit(backend, token, "data_loading", parquet(table)))["submission_id"])
     newest_first = ids[::-1]
 
@@ -557,8 +567,12 @@ def test_reproduction_inside_and_outside_the_2_percent_band(backend: LocalBacken
     repeat = ok(reproduce(backend, token, url_task, original["submission_id"], latency(10.1, 100)))
     assert repeat["credits_earned"] == 20.0  # the real backend pays every repeat
 
-    attempts = sql(backend, "SELECT within_tolerance, credits_earned FROM benchmark_reproductions"
-                            " WHERE submission_id = ? ORDER BY created_at", (original["submission_id"],))
+    attempts = sql(
+        backend,
+        "SELECT within_tolerance, credits_earned FROM benchmark_reproductions"
+        " WHERE submission_id = ? ORDER BY created_at",
+        (original["submission_id"],),
+    )
     assert [(row[0], row[1]) for row in attempts] == [(1, 20.0), (0, 0.0), (1, 20.0)]
     entries = [t for t in ok(get(backend, "/v1/me/transactions", token)) if t["reason"] == "reproduction"]
     assert len(entries) == 2
@@ -574,8 +588,9 @@ def test_reproducing_a_zero_score_compares_absolute_differences(backend: LocalBa
 
     original = ok(submit(backend, backend.token("zero-author"), "data_loading", loading(1.0)))
     assert original["scores"] == {"events_per_sec_local": 0.0, "events_per_sec_streaming": 0.0}
-    answer = ok(reproduce(backend, backend.token("zero-reproducer"), "data_loading",
-                          original["submission_id"], loading(2.0)))
+    answer = ok(
+        reproduce(backend, backend.token("zero-reproducer"), "data_loading", original["submission_id"], loading(2.0))
+    )
     assert answer["within_tolerance"] is True
 
 
@@ -586,12 +601,17 @@ def test_reproduction_refusals_write_nothing(backend: LocalBackend) -> None:
     missing = str(uuid.uuid4())
     before = row_counts(backend)
     cases = [
-        (reproduce(backend, author, "tracking_latency", original, latency(33.0, 100)), 400,
-         "You cannot reproduce your own submission"),
-        (reproduce(backend, token, "tracking_latency", missing, latency(33.0, 100)), 404,
-         f"Submission {missing} not found for task tracking_latency"),
-        (reproduce(backend, token, "jets", original, jets()), 404,
-         f"Submission {original} not found for task jets"),
+        (
+            reproduce(backend, author, "tracking_latency", original, latency(33.0, 100)),
+            400,
+            "You cannot reproduce your own submission",
+        ),
+        (
+            reproduce(backend, token, "tracking_latency", missing, latency(33.0, 100)),
+            404,
+            f"Submission {missing} not found for task tracking_latency",
+        ),
+        (reproduce(backend, token, "jets", original, jets()), 404, f"Submission {original} not found for task jets"),
     ]
     for response, status, message in cases:
         assert refused(response, status) == message
@@ -621,9 +641,7 @@ def test_tolerance_rule(original: dict[str, Any], reproduced: dict[str, float], 
 # --- the upstream client ---------------------------------------------------------------------
 
 
-def test_upstream_colliderml_client_works_unchanged(
-    backend: LocalBackend, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_upstream_colliderml_client_works_unchanged(backend: LocalBackend, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_TOKEN", backend.token("upstream-user"))
     table = predictions.make_predictions("jets", 0.45, seed=71)
     answer = colliderml.tasks.submit("jets", table, backend_url=backend.url)

@@ -36,7 +36,10 @@ TASK = "jets"
 NAMES = ("<script>alert(1)</script>", "[click](javascript:alert(1))", "**bold**", "<img src=x onerror=alert(1)>")
 METRICS = ("**bold**", "[m](javascript:alert(1))", "<img src=x onerror=alert(1)>")
 URLS = (
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "  javascript:alert(1)", "data:text/html,<script>alert(1)</script>"
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "  javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
 )
 REPOS = ("<img src=x onerror=alert(1)>/m", "[click](javascript:alert(1))", "javascript:alert(1)//x", "**bold**/x")
 #: A host only hostile text links to (an image to load, a page to phish from).
@@ -70,12 +73,27 @@ def _hostile_board(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _hostile_ledger(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     when = "2026-01-01T00:00:00+00:00"
     return [
-        {"id": 900001, "delta": 5.0, "reason": NAMES[0], "created_at": when,
-         "metadata": {"task": NAMES[1], "submission_id": URLS[0]}},
-        {"id": 900002, "delta": 7.0, "reason": "beat_**bold**", "created_at": when,
-         "metadata": json.dumps({"submission_id": NAMES[3]})},
-        {"id": 900003, "delta": 2.0, "reason": "reproduction", "created_at": when,
-         "metadata": {"task": TASK, "submission_id": URLS[0]}},
+        {
+            "id": 900001,
+            "delta": 5.0,
+            "reason": NAMES[0],
+            "created_at": when,
+            "metadata": {"task": NAMES[1], "submission_id": URLS[0]},
+        },
+        {
+            "id": 900002,
+            "delta": 7.0,
+            "reason": "beat_**bold**",
+            "created_at": when,
+            "metadata": json.dumps({"submission_id": NAMES[3]}),
+        },
+        {
+            "id": 900003,
+            "delta": 2.0,
+            "reason": "reproduction",
+            "created_at": when,
+            "metadata": {"task": TASK, "submission_id": URLS[0]},
+        },
         *entries,
     ]
 

@@ -80,8 +80,7 @@ def exchange(
     secret: str = CLIENT_SECRET,
 ) -> httpx.Response:
     """The token request streamlit-oauth makes: HTTP Basic client credentials."""
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "code_verifier": verifier}
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": verifier}
     return http.post("/oauth/token", data=form, auth=(CLIENT_ID, secret))
 
 
@@ -151,13 +150,22 @@ def test_httpx_oauth_client_completes_the_exchange(
 ) -> None:
     """streamlit-oauth builds this client with client_secret_basic; httpx-oauth defaults to post."""
     issuer = backend.url.rstrip("/")
-    client = OAuth2(CLIENT_ID, CLIENT_SECRET, f"{issuer}/oauth/authorize", f"{issuer}/oauth/token",
-                    token_endpoint_auth_method=auth_method)
+    client = OAuth2(
+        CLIENT_ID,
+        CLIENT_SECRET,
+        f"{issuer}/oauth/authorize",
+        f"{issuer}/oauth/token",
+        token_endpoint_auth_method=auth_method,
+    )
     verifier, challenge = pkce_pair()
-    url = asyncio.run(client.get_authorization_url(
-        REDIRECT_URI, state="s-httpx", scope=["openid", "profile"],
-        extras_params={"code_challenge": challenge, "code_challenge_method": "S256"},
-    ))
+    url = asyncio.run(
+        client.get_authorization_url(
+            REDIRECT_URI,
+            state="s-httpx",
+            scope=["openid", "profile"],
+            extras_params={"code_challenge": challenge, "code_challenge_method": "S256"},
+        )
+    )
     params = {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
     code = approve(http, params, username="dave")["code"][0]
 
@@ -181,8 +189,10 @@ def test_wrong_redirect_uri_is_refused(http: httpx.Client) -> None:
     code, verifier = new_code(http)
     answer = exchange(http, code, verifier, redirect_uri="http://127.0.0.1:8501/")
     assert answer.status_code == 400
-    assert answer.json() == {"error": "invalid_grant",
-                             "error_description": "redirect_uri does not match the authorization request."}
+    assert answer.json() == {
+        "error": "invalid_grant",
+        "error_description": "redirect_uri does not match the authorization request.",
+    }
 
 
 def test_wrong_client_secret_is_refused_by_basic_and_by_form(http: httpx.Client) -> None:
@@ -192,8 +202,14 @@ def test_wrong_client_secret_is_refused_by_basic_and_by_form(http: httpx.Client)
     assert answer.json()["error"] == "invalid_client"
     assert answer.headers["www-authenticate"].startswith("Basic")
 
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier, "client_id": CLIENT_ID, "client_secret": "not-the-secret"}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT_URI,
+        "code_verifier": verifier,
+        "client_id": CLIENT_ID,
+        "client_secret": "not-the-secret",
+    }
     answer = http.post("/oauth/token", data=form)
     assert answer.status_code == 401
     assert answer.json()["error"] == "invalid_client"
@@ -276,9 +292,7 @@ def test_consent_page_offers_existing_users(http: httpx.Client, backend: LocalBa
     ],
     ids=lambda overrides: "-".join(f"{k}={v}" for k, v in overrides.items()),
 )
-def test_bad_authorization_requests_get_a_page_never_a_redirect(
-    http: httpx.Client, overrides: dict[str, str]
-) -> None:
+def test_bad_authorization_requests_get_a_page_never_a_redirect(http: httpx.Client, overrides: dict[str, str]) -> None:
     _, challenge = pkce_pair()
     params = authorize_params(challenge, **overrides)
     for answer in (
@@ -290,7 +304,9 @@ def test_bad_authorization_requests_get_a_page_never_a_redirect(
         assert "Sign-in request refused" in answer.text
 
 
-@pytest.mark.parametrize("redirect", ["http://127.0.0.1:8501/cb", "http://[::1]:8501/cb", "http://app.localhost:8501/cb"])
+@pytest.mark.parametrize(
+    "redirect", ["http://127.0.0.1:8501/cb", "http://[::1]:8501/cb", "http://app.localhost:8501/cb"]
+)
 def test_every_loopback_redirect_is_accepted(http: httpx.Client, redirect: str) -> None:
     verifier, challenge = pkce_pair()
     query = approve(http, authorize_params(challenge, redirect_uri=redirect))

@@ -107,8 +107,13 @@ def test_two_processes_writing_the_truth_at_once_both_succeed(tmp_path: Path) ->
         "t = truth.load_truth(sys.argv[1]); print(t['tracker_hits'].num_rows)"
     )
     processes = [
-        subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=REPO_ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path)],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     outputs = [process.communicate(timeout=120) for process in processes]
@@ -216,9 +221,7 @@ def test_validation_reports_colliderml_messages() -> None:
     with pytest.raises(ValueError, match="must sum to 1"):
         scoring.validate("jets", jets.set_column(2, "prob_b", pa.array([0.9] * jets.num_rows)))
     with pytest.raises(ValueError, match="Predictions do not fit task 'tracking'"):
-        scoring.validate(
-            "tracking", pa.table({"event_id": [None, 90_000], "hit_id": [0, 1], "track_id": [1, 1]})
-        )
+        scoring.validate("tracking", pa.table({"event_id": [None, 90_000], "hit_id": [0, 1], "track_id": [1, 1]}))
 
 
 def test_task_summaries_are_complete() -> None:

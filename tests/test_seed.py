@@ -69,9 +69,7 @@ def test_scores_improve_over_time(conn: sqlite3.Connection) -> None:
     for task in scoring.task_names():
         summary = scoring.task_summary(task)
         primary, higher = summary["metrics"][0], summary["higher_is_better"][summary["metrics"][0]]
-        rows = conn.execute(
-            "SELECT scores, submitted_at FROM benchmark_submissions WHERE task = ?", (task,)
-        ).fetchall()
+        rows = conn.execute("SELECT scores, submitted_at FROM benchmark_submissions WHERE task = ?", (task,)).fetchall()
         early = [json.loads(r["scores"])[primary] for r in rows if r["submitted_at"] <= early_end]
         late = [json.loads(r["scores"])[primary] for r in rows if r["submitted_at"] >= late_start]
         best = max if higher else min
@@ -117,9 +115,7 @@ def test_some_submissions_link_their_code(conn: sqlite3.Connection) -> None:
     assert n_params == 0
 
 
-def test_demo_flag_is_set_and_seeding_again_changes_nothing(
-    seeded_db: Path, conn: sqlite3.Connection
-) -> None:
+def test_demo_flag_is_set_and_seeding_again_changes_nothing(seeded_db: Path, conn: sqlite3.Connection) -> None:
     assert db.meta_value(conn, seed.DEMO_FLAG) == "1"
     before = _row_counts(conn)
     assert seed.seed_demo_data(seeded_db) is False

@@ -69,8 +69,18 @@ def test_odd_fields_are_tolerated() -> None:
 
 @pytest.mark.parametrize(
     "garbage",
-    [None, "tracking", 42, [], {}, {"name": ""}, {"name": 3, "metrics": ["a"]}, {"name": "t"},
-     {"name": "t", "metrics": "auroc"}, {"name": "t", "metrics": []}],
+    [
+        None,
+        "tracking",
+        42,
+        [],
+        {},
+        {"name": ""},
+        {"name": 3, "metrics": ["a"]},
+        {"name": "t"},
+        {"name": "t", "metrics": "auroc"},
+        {"name": "t", "metrics": []},
+    ],
 )
 def test_garbage_entries_raise_value_error(garbage: Any) -> None:
     with pytest.raises(ValueError):
