@@ -26,9 +26,12 @@ browser:
 run: install
 	BACKEND_PORT=$(BACKEND_PORT) APP_PORT=$(APP_PORT) bash scripts/run_local.sh
 
+CODE := components pages local_backend tests bench Home.py app.py
+
 lint: install
-	$(BIN)/ruff check components local_backend tests bench Home.py pages
-	$(BIN)/mypy components local_backend
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/mypy $(CODE)
 
 test: install browser lint
 	$(BIN)/python -m pytest

@@ -208,7 +208,7 @@ def _oauth_button(cfg: OAuthSettings) -> None:
             pkce="S256",
             use_container_width=True,
         )
-    except Exception as exc:  # noqa: BLE001 - streamlit-oauth and httpx-oauth raise many kinds; none may reach the page
+    except Exception as exc:
         log.info("sign-in failed: %s", type(exc).__name__)
         _next_attempt(f"Sign-in did not complete ({type(exc).__name__}): try again.")
     if not result:

@@ -148,7 +148,7 @@ def _select(task: TaskInfo, submission_id: str) -> None:
         st.rerun()
 
 
-def _highlight(task: TaskInfo, best: dict[str, float], selected_id: str | None):  # noqa: ANN202
+def _highlight(task: TaskInfo, best: dict[str, float], selected_id: str | None):
     def styles(frame: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame("", index=frame.index, columns=frame.columns)
         for metric, value in best.items():

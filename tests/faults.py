@@ -163,7 +163,7 @@ class FaultProxy:
                 proxy._connections.discard(self.connection)
                 super().finish()
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
             def _serve(self) -> None:

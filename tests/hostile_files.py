@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from local_backend.predictions import _jets_placeholder_truth, make_predictions  # noqa: PLC2701
+from local_backend.predictions import _jets_placeholder_truth, make_predictions
 
 KB = 1024
 MB = 1024 * 1024

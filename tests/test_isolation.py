@@ -118,7 +118,7 @@ def test_two_sessions_see_only_their_own_and_no_token_leaks(
     sessions = {user: AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60) for user in USERS}
     seen: dict[str, list[str]] = {user: [] for user in USERS}
 
-    def step(user: str, action) -> AppTest:  # noqa: ANN001 - a lambda over the session
+    def step(user: str, action) -> AppTest:
         at = action(sessions[user])
         assert not at.exception, at.exception
         seen[user].extend(_session_texts(at))
