@@ -14,8 +14,8 @@ ENV HOME=/home/user \
 WORKDIR $HOME/app
 
 # Dependencies first, so a code change does not reinstall them.
-COPY --chown=user requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+COPY --chown=user requirements.txt constraints.txt ./
+RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 
 COPY --chown=user app.py Home.py ./
 COPY --chown=user pages ./pages

@@ -20,12 +20,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import streamlit as st
 import yaml
-from streamlit.testing.v1 import AppTest
 from streamlit.web.server.app_discovery import discover_asgi_app
 
 from components import data
 from components.tasks import FALLBACK_TASKS
-from tests.conftest import LocalBackend
+from tests.conftest import LocalBackend, home_app
 from tests.e2e.support import running_app
 from tests.servers import free_port
 
@@ -72,7 +71,7 @@ def test_dockerfile_builds_the_dashboard_for_a_space() -> None:
     assert re.search(r"^RUN useradd -m -u 1000 user$", text, flags=re.MULTILINE)
     assert "USER user" in instructions, "Spaces run the container as uid 1000"
     assert re.search(r"^WORKDIR \$HOME/app$", text, flags=re.MULTILINE)
-    assert "pip install --no-cache-dir -r requirements.txt" in text
+    assert "pip install --no-cache-dir -r requirements.txt -c constraints.txt" in text, "the pinned versions"
     assert "requirements-dev.txt" not in text, "the image holds the dashboard only"
     for path in ("app.py", "Home.py", "pages", "components", ".streamlit"):
         assert re.search(rf"^COPY .*\s{re.escape(path)}\s", text, flags=re.MULTILINE), path
@@ -93,7 +92,9 @@ def test_dockerignore_keeps_the_image_to_the_dashboard() -> None:
         if line.strip() and not line.startswith("#")
     ]
     assert rules[0] == "*", "an allow-list: nothing enters the build context unless listed"
-    assert {"!requirements.txt", "!app.py", "!Home.py", "!pages/", "!components/", "!.streamlit/"} <= set(rules)
+    allowed = {"!requirements.txt", "!constraints.txt", "!app.py", "!Home.py", "!pages/", "!components/"}
+    allowed.add("!.streamlit/")
+    assert allowed <= set(rules)
 
 
 def test_the_entry_file_is_an_st_app_that_serves_home() -> None:
@@ -124,7 +125,7 @@ def space_env(monkeypatch: pytest.MonkeyPatch, backend: LocalBackend) -> Iterato
 
 
 def test_sign_in_button_on_a_space_sends_the_provider_back_to_the_space(space_env, backend: LocalBackend) -> None:
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60).run()
+    at = home_app().run()
     assert not at.exception, at.exception
     buttons = [el for el in at.sidebar if el.type == "component_instance" and el.proto.json_args]
     assert len(buttons) == 1, "the streamlit-oauth sign-in button is in the sidebar"
@@ -248,3 +249,23 @@ def test_a_fresh_server_fetches_every_board_before_its_first_visitor(
         while not all(f"GET /v1/leaderboard/{task}?" in fresh_backend.server.log_text() for task in TASKS):
             assert time.monotonic() < deadline, fresh_backend.server.log_text()
             time.sleep(0.2)
+
+
+def _pins(path: Path) -> dict[str, str]:
+    """`name==version` lines of a requirements or constraints file, names normalised as pip does."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, sep, version = line.split("#")[0].strip().partition("==")
+        if sep:
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_constraints_pin_every_requirement_at_its_own_version() -> None:
+    """make install and the image install with -c constraints.txt: a requirement pinned one way
+    there and another way here would make pip refuse to install."""
+    constraints = _pins(ROOT / "constraints.txt")
+    for file in ("requirements.txt", "requirements-dev.txt"):
+        for name, version in _pins(ROOT / file).items():
+            assert constraints.get(name) == version, f"{file}: {name}=={version}, constraints: {constraints.get(name)}"
+    assert {"numpy", "urllib3", "httpx", "httpx-oauth"} <= set(_pins(ROOT / "requirements.txt"))
