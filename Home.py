@@ -11,7 +11,7 @@ from functools import partial
 import streamlit as st
 
 from components import auth, data
-from pages import home_page, task_page
+from pages import about_page, credits_page, home_page, task_page
 
 st.set_page_config(page_title="ColliderML Leaderboard", page_icon="⚛️", layout="wide")
 
@@ -23,8 +23,8 @@ task_pages = {
 overview = st.Page(
     partial(home_page.render, catalogue, task_pages), title="Home", url_path="home", icon="🏠", default=True
 )
-my_credits = st.Page("pages/credits_page.py", title="My credits", url_path="credits", icon="🪙")
-about = st.Page("pages/about_page.py", title="About", url_path="about", icon="ℹ️")
+my_credits = st.Page(credits_page.render, title="My credits", url_path="credits", icon="🪙")
+about = st.Page(about_page.render, title="About", url_path="about", icon="ℹ️")
 
 current = st.navigation({"": [overview], "Leaderboards": list(task_pages.values()), "More": [my_credits, about]})
 with st.sidebar:

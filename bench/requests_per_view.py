@@ -7,7 +7,7 @@ refresh costs compared with the upstream Space.
    sessions one after another, within one cache TTL. Target: 1 request to /v1/leaderboard/jets.
    Then, from a cold cache, 20 threads ask components.data for that leaderboard at the same
    instant (20 sessions arriving together; AppTest itself cannot run in parallel): still 1.
-2. Issue 6, side by side on the same backend (no proxy), in turns: a refresh the way this
+2. The refresh, side by side on the same backend (no proxy), in turns: a refresh the way this
    dashboard does it (components.data: the newest rows (data.NEWEST_ROWS) compared with and
    merged into the 5,000 held, then the task page's default ranking and record line through
    data.per_board) against the upstream Space's (requests.get of the default newest 100 rows,
@@ -162,7 +162,7 @@ def refresh_comparison(backend: fixtures.Backend, repeats: int) -> None:
     busy = _side_by_side({"ours": ours, "upstream": upstream}, repeats, before_each=one_new_submission)
 
     print(f"\nRefresh of /{TASK}: ours holds {ours_rows:,} rows, upstream fetches {upstream_rows:,};")
-    print(f"medians of {repeats}, measured in turns (issue 6). Upstream: requests.get (newest 100) + pd.DataFrame.")
+    print(f"medians of {repeats}, measured in turns. Upstream: requests.get (newest 100) + pd.DataFrame.")
     for label, times, what in [
         ("nothing new since the last refresh", quiet, "newest 10 fetched, equal to those held: ranking and trend kept"),
         ("one new submission since the last refresh", busy, "newest 10 merged, board re-ranked, trend redrawn"),

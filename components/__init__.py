@@ -1,6 +1,8 @@
-"""Building blocks of the dashboard that do not depend on Streamlit.
+"""The dashboard's logic, as plain Python that tests call directly.
 
-`tasks` is the task catalogue, `api` the HTTP client of the ColliderML backend and
-`leaderboard` the pure pandas functions behind the leaderboard pages. Keeping them free
-of Streamlit lets them be tested, and reused, without a running app.
+Only three modules touch Streamlit: `data` (the public reads every session shares, in its caches),
+`auth` (the signed-in person, in their session state, and the sign-in widgets) and `status` (how a
+page says the backend is failing). Everything else (the backend client in `api`, the task table in
+`task_rules`, the leaderboard maths, the upload check, sends and per-session reads) takes and
+returns plain values, so it is tested without a running app.
 """

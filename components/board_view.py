@@ -154,7 +154,8 @@ def page_of(board: pd.DataFrame, submission_id: str | None, page_size: int) -> i
 def default_tradeoff(task: TaskInfo, metrics: list[str]) -> tuple[str, str]:
     """The pair of metrics whose trade-off matters most for a task (the task table's, else the first two)."""
     rules = task_rules.of(task.name)
-    x, y = rules.tradeoff if rules else (metrics[0], metrics[1] if len(metrics) > 1 else metrics[0])
+    first_two = (metrics[0], metrics[1] if len(metrics) > 1 else metrics[0])
+    x, y = rules.tradeoff if rules and rules.tradeoff else first_two
     if x in metrics and y in metrics:
         return x, y
     return metrics[0], metrics[-1]

@@ -36,14 +36,14 @@ class TaskRules:
     file_rules: str
     #: Credits per metric a new submission beats (the backend's published rewards).
     reward: float
-    #: The two metrics whose trade-off the task page plots first.
-    tradeoff: tuple[str, str]
     #: Whether colliderml's scorer needs no held-out truth, so that a file can be scored here as the backend will.
     scored_locally: bool
     #: Columns that hold probabilities which must sum to 1 on every row (jets).
     probabilities: tuple[str, ...] = ()
     #: Columns that must hold one positive value on every row (tracking_small's n_params).
     constant: tuple[str, ...] = ()
+    #: The two metrics whose trade-off the task page plots first, where not the first two.
+    tradeoff: tuple[str, str] | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -90,7 +90,6 @@ RULES: dict[str, TaskRules] = {
             layout="per_object",
             file_rules="probabilities sum to 1 ± 0.02 per row",
             reward=50.0,
-            tradeoff=("btag_auc", "light_rej_70"),
             scored_locally=True,
             probabilities=("prob_b", "prob_c", "prob_light"),
         ),
@@ -107,7 +106,6 @@ RULES: dict[str, TaskRules] = {
             layout="per_object",
             file_rules="one row per event",
             reward=50.0,
-            tradeoff=("auroc", "sig_eff_1fpr"),
             scored_locally=True,
         ),
         TaskRules(
@@ -123,7 +121,6 @@ RULES: dict[str, TaskRules] = {
             layout="one_row",
             file_rules="exactly one row, positive values",
             reward=30.0,
-            tradeoff=("wallclock_s", "events_per_sec"),
             scored_locally=True,
         ),
         TaskRules(
@@ -156,7 +153,6 @@ RULES: dict[str, TaskRules] = {
             layout="one_row",
             file_rules="exactly one row",
             reward=30.0,
-            tradeoff=("events_per_sec_local", "events_per_sec_streaming"),
             scored_locally=True,
         ),
     )

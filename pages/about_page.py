@@ -11,11 +11,7 @@ PREDICTION_SCHEMAS = pd.DataFrame(
     [(rules.name, ", ".join(rules.column_names), rules.file_rules) for rules in task_rules.RULES.values()],
     columns=["task", "prediction columns", "rules"],
 )
-
-
-st.title("ℹ️ About the ColliderML Leaderboard")
-st.markdown(
-    """
+HOW_TO_TAKE_PART = """
 **How to take part**
 
 1. **Sign in with Hugging Face** (sidebar). No popup? Paste a Hugging Face access token instead.
@@ -28,34 +24,36 @@ st.markdown(
 
 The same files work from Python: `colliderml.tasks.submit("jets", "predictions.parquet")`.
 """
-)
-st.subheader("Prediction files")
-st.dataframe(PREDICTION_SCHEMAS, hide_index=True, width="stretch")
-st.caption("Tasks added by a newer colliderml release follow that release's schema.")
-
-st.subheader("Credits")
-rules = pd.DataFrame(
-    [
-        *[
-            (f"Beat the best {task} metric", f"+{reward:.0f} per metric")
-            for task, reward in economics.BEAT_REWARDS.items()
-        ],
-        ("First submission of a task", "beats every metric"),
-        ("Byte-identical resubmission", "nothing (deduplicated)"),
-        (
-            "Reproduce a submission within 2 %",
-            f"+{economics.REPRODUCTION_REWARD:.0f}",
-        ),
-        ("First sign-in", f"+{economics.SIGNUP_CREDITS:.0f}"),
-    ],
-    columns=["what", "credits"],
-)
-st.dataframe(rules, hide_index=True, width="stretch")
-
-st.subheader("Links")
-st.markdown(
+LINKS = (
     "- [colliderml documentation](https://opendatadetector.github.io/ColliderML)\n"
     "- [colliderml source and issues](https://github.com/OpenDataDetector/ColliderML)\n"
     "- [colliderml on PyPI](https://pypi.org/project/colliderml/)\n"
     "- [The ColliderML dataset on Hugging Face](https://huggingface.co/datasets/CERN/ColliderML-Release-1)"
 )
+
+
+def render() -> None:
+    st.title("ℹ️ About the ColliderML Leaderboard")
+    st.markdown(HOW_TO_TAKE_PART)
+    st.subheader("Prediction files")
+    st.dataframe(PREDICTION_SCHEMAS, hide_index=True, width="stretch")
+    st.caption("Tasks added by a newer colliderml release follow that release's schema.")
+
+    st.subheader("Credits")
+    rules = pd.DataFrame(
+        [
+            *[
+                (f"Beat the best {task} metric", f"+{reward:.0f} per metric")
+                for task, reward in economics.BEAT_REWARDS.items()
+            ],
+            ("First submission of a task", "beats every metric"),
+            ("Byte-identical resubmission", "nothing (deduplicated)"),
+            ("Reproduce a submission within 2 %", f"+{economics.REPRODUCTION_REWARD:.0f}"),
+            ("First sign-in", f"+{economics.SIGNUP_CREDITS:.0f}"),
+        ],
+        columns=["what", "credits"],
+    )
+    st.dataframe(rules, hide_index=True, width="stretch")
+
+    st.subheader("Links")
+    st.markdown(LINKS)

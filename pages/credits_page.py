@@ -233,6 +233,3 @@ def _my_submissions(
         },
     )
     st.caption(f"{len(mine):,} submissions across {mine['task'].nunique()} tasks")
-
-
-render()

@@ -6,6 +6,9 @@ truth is generated once; each has its own SQLite file.
 `plugin_backend` serves a task the installed colliderml does not ship
 (tests/plugins/muon_id_task.py, loaded through LOCAL_BACKEND_PLUGINS). The test
 process never imports that module, so its own colliderml registry stays as installed.
+
+The AppTest helpers every page test shares come last: a new session of the app, cold shared
+caches, opening a page by its URL path, signing in, uploading, and reading what a page shows.
 """
 
 from __future__ import annotations
@@ -17,10 +20,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import streamlit as st
+from google.protobuf.message import Message
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
+from components import auth, data, session_keys
 from local_backend import db, tokens
 from local_backend.predictions import to_parquet_bytes
 from tests.plugins import muon_id_data
@@ -163,3 +172,86 @@ def plugin_backend(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) ->
         yield backend
     finally:
         backend.stop()
+
+
+# ---------------------------------------------------------------------------
+# AppTest: what a page shows, and the steps a person takes
+# ---------------------------------------------------------------------------
+
+
+def element_protos(at: AppTest) -> Iterator[Message]:
+    """The protobuf of every element and block the last run sent, main area and sidebar."""
+
+    def walk(node: Any) -> Iterator[Message]:
+        proto = getattr(node, "proto", None)
+        if isinstance(proto, Message):
+            yield proto
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    yield from walk(at._tree)
+
+
+def proto_fields(message: Message) -> Iterator[tuple[str, str, str]]:
+    """(message type, field name, value) of every string field of a protobuf, however deeply
+    nested (bytes such as Arrow tables excluded)."""
+    for descriptor, value in message.ListFields():
+        items = value if descriptor.is_repeated else [value]
+        if hasattr(items, "values") and callable(items.values):  # a map field
+            items = list(items.values())
+        for item in items:
+            if isinstance(item, Message):
+                yield from proto_fields(item)
+            elif isinstance(item, str):
+                yield message.DESCRIPTOR.name, descriptor.name, item
+
+
+def page_strings(at: AppTest) -> str:
+    """All the text the last run sent to the browser: every element's strings and every table as CSV."""
+    parts = [value for proto in element_protos(at) for _, _, value in proto_fields(proto)]
+    parts.extend(df.value.to_csv() for df in at.dataframe)
+    return "\n".join(parts)
+
+
+def messages(at: AppTest) -> str:
+    """The sentences a person reads (alerts, captions, Markdown, text, metrics), Markdown escapes removed."""
+    parts: list[str] = []
+    for kind in ("error", "warning", "info", "success", "caption", "markdown", "text"):
+        parts.extend(str(element.value) for element in getattr(at, kind))
+    parts.extend(f"{m.label}: {m.value}" for m in at.metric)
+    return " ".join(parts).replace("\\", "")
+
+
+def sign_in(at: AppTest, user: str, token: str) -> None:
+    at.session_state[session_keys.SESSION] = auth.Session(username=user, token=token, expires_at=None)
+
+
+def upload(at: AppTest, key: str, payload: bytes) -> AppTest:
+    uploader: Any = next(u for u in at.get("file_uploader") if u.key == key)  # AppTest has no FileUploader type
+    uploader.set_value(("predictions.parquet", payload, "application/octet-stream"))
+    return at.run()
+
+
+def open_page(at: AppTest, url_path: str) -> AppTest:
+    """Open a navigation page by its url_path, as its URL would (AppTest.switch_page takes only page files)."""
+    at._page_hash = calc_hash(url_path)
+    return at.run()
+
+
+def cold_caches() -> None:
+    """Forget every shared answer: a cached board from an earlier test must not hide the case under test."""
+    st.cache_data.clear()
+    data.forget_last_good()
+
+
+@pytest.fixture
+def cold() -> Iterator[None]:
+    """A test that starts and ends with cold shared caches."""
+    cold_caches()
+    yield
+    cold_caches()
+
+
+def home_app(timeout: float = 60) -> AppTest:
+    """A new session of the whole app (Home.py, as `streamlit run app.py` serves it)."""
+    return AppTest.from_file(str(REPO_ROOT / "Home.py"), default_timeout=timeout)

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components import auth, data, session_keys
+from components import auth, session_keys
+from tests.conftest import home_app
 
-ROOT = Path(__file__).resolve().parent.parent
 COMPONENT = "/component/streamlit_oauth.authorize_button/index.html"
 
 
-@pytest.fixture(autouse=True)
-def _cold_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    data.forget_last_good()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("cold")
 
 
 def test_redirect_uri_is_the_space_origin_on_a_space() -> None:
@@ -69,7 +61,7 @@ def _app(monkeypatch, backend_url: str, provider_url: str | None = None) -> AppT
     else:
         monkeypatch.delenv("OPENID_PROVIDER_URL", raising=False)
     monkeypatch.delenv("SPACE_HOST", raising=False)
-    return AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    return home_app()
 
 
 def test_a_pasted_token_signs_in_and_sign_out_forgets_it(monkeypatch, backend) -> None:

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import requests
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components import auth, data, session_cache, session_keys
+from components import auth, session_cache, session_keys
 from components import credits as cr
 from components.api import BackendClient, leaderboard_frame, transactions_frame
 from components.tasks import FALLBACK_TASKS, TaskInfo
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from tests.conftest import LocalBackend
+from tests.conftest import LocalBackend, cold_caches, home_app, open_page
 from tests.faults import Fault, FaultProxy
 
-ROOT = Path(__file__).resolve().parent.parent
 TASKS = {t.name: t for t in FALLBACK_TASKS}
 T0 = pd.Timestamp("2026-05-01T12:00:00Z")
 
@@ -250,28 +247,23 @@ def test_a_kept_ledger_is_for_one_user_and_a_short_time() -> None:
 # ---------------------------------------------------------------------------
 
 
-def _clear_caches() -> None:
-    st.cache_data.clear()
-    data.forget_last_good()
-
-
 @pytest.fixture
 def credits_page(monkeypatch: pytest.MonkeyPatch) -> Iterator:
     """Open the credits page against `url`, signed in with `token` as `username` (or not)."""
 
-    def open_page(url: str, username: str | None = None, token: str | None = None) -> AppTest:
+    def open_credits(url: str, username: str | None = None, token: str | None = None) -> AppTest:
         monkeypatch.setenv("COLLIDERML_BACKEND", url)
-        _clear_caches()
-        at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+        cold_caches()
+        at = home_app()
         if username is not None:
             assert token is not None
             at.session_state[session_keys.SESSION] = auth.Session(username=username, token=token, expires_at=None)
-        at.switch_page("pages/credits_page.py").run()  # the first run opens the credits page itself
+        open_page(at, "credits")
         assert not at.exception, at.exception
         return at
 
-    yield open_page
-    _clear_caches()
+    yield open_credits
+    cold_caches()
 
 
 @pytest.fixture

@@ -24,17 +24,23 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
-from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
-from components import auth, data, session_keys
+from components import session_keys
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from tests.conftest import LocalBackend, running_backend
+from tests.conftest import (
+    LocalBackend,
+    cold_caches,
+    home_app,
+    messages,
+    open_page,
+    page_strings,
+    running_backend,
+    sign_in,
+    upload,
+)
 from tests.faults import Fault, FaultProxy
 
-ROOT = Path(__file__).resolve().parent.parent
 TASK = "jets"
 READ_TIMEOUT_S = 2
 SUBMIT_TIMEOUT_S = 3
@@ -51,75 +57,6 @@ RAW = re.compile(
     r"object at 0x|<(?:html|body|head|title|pre|h1|center)\b",
     re.IGNORECASE,
 )
-
-
-# ---------------------------------------------------------------------------
-# What a page shows (shared with tests/test_injection.py and tests/test_isolation.py)
-# ---------------------------------------------------------------------------
-
-
-def element_protos(at: AppTest) -> Iterator[Message]:
-    """The protobuf of every element and block the last run sent, main area and sidebar."""
-
-    def walk(node: Any) -> Iterator[Message]:
-        proto = getattr(node, "proto", None)
-        if isinstance(proto, Message):
-            yield proto
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
-
-    yield from walk(at._tree)
-
-
-def proto_fields(message: Message) -> Iterator[tuple[str, str, str]]:
-    """(message type, field name, value) of every string field of a protobuf, however deeply
-    nested (bytes such as Arrow tables excluded)."""
-    for descriptor, value in message.ListFields():
-        items = value if descriptor.is_repeated else [value]
-        if hasattr(items, "values") and callable(items.values):  # a map field
-            items = list(items.values())
-        for item in items:
-            if isinstance(item, Message):
-                yield from proto_fields(item)
-            elif isinstance(item, str):
-                yield message.DESCRIPTOR.name, descriptor.name, item
-
-
-def page_strings(at: AppTest) -> str:
-    """All the text the last run sent to the browser: every element's strings and every table as CSV."""
-    parts = [value for proto in element_protos(at) for _, _, value in proto_fields(proto)]
-    parts.extend(df.value.to_csv() for df in at.dataframe)
-    return "\n".join(parts)
-
-
-def messages(at: AppTest) -> str:
-    """The sentences a person reads (alerts, captions, Markdown, text, metrics), Markdown escapes removed."""
-    parts: list[str] = []
-    for kind in ("error", "warning", "info", "success", "caption", "markdown", "text"):
-        parts.extend(str(element.value) for element in getattr(at, kind))
-    parts.extend(f"{m.label}: {m.value}" for m in at.metric)
-    return " ".join(parts).replace("\\", "")
-
-
-def sign_in(at: AppTest, user: str, token: str) -> None:
-    at.session_state[session_keys.SESSION] = auth.Session(username=user, token=token, expires_at=None)
-
-
-def upload(at: AppTest, key: str, payload: bytes) -> AppTest:
-    uploader: Any = next(u for u in at.get("file_uploader") if u.key == key)  # AppTest has no FileUploader type
-    uploader.set_value(("predictions.parquet", payload, "application/octet-stream"))
-    return at.run()
-
-
-def open_page(at: AppTest, url_path: str) -> AppTest:
-    """Open a navigation page by its url_path (task pages are callables: AppTest.switch_page cannot)."""
-    at._page_hash = calc_hash(url_path)
-    return at.run()
-
-
-def cold_caches() -> None:
-    st.cache_data.clear()
-    data.forget_last_good()
 
 
 # ---------------------------------------------------------------------------
@@ -304,7 +241,7 @@ def env(monkeypatch: pytest.MonkeyPatch, world: World) -> Iterator[World]:
 
 
 def _app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    return home_app()
 
 
 def _install(world: World, case: Case, routes: list[tuple[str, str, Fault | None]]) -> None:
@@ -370,7 +307,7 @@ def _credits(world: World, case: Case) -> tuple[AppTest, Callable[[AppTest], Non
     """The person has Credits open when the backend starts failing, and presses Refresh."""
     at = _app()
     sign_in(at, "fm-carol", world.tokens["fm-carol"])
-    at.run().switch_page("pages/credits_page.py").run()  # Home first, so Home.py's sidebar runs too
+    open_page(at.run(), "credits")  # Home first, as a person would
     assert next(m.value for m in at.metric if m.label == "Balance") == "10"
     _install(world, case, [("GET", ME_ROUTE, case.me), ("GET", LEDGER_ROUTE, case.ledger)])
     at.button(key="credits.refresh").click().run()

@@ -27,11 +27,20 @@ from streamlit.testing.v1 import AppTest
 
 from components.text import inert
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from tests.conftest import LocalBackend, running_backend
+from tests.conftest import (
+    LocalBackend,
+    cold_caches,
+    element_protos,
+    home_app,
+    messages,
+    open_page,
+    proto_fields,
+    running_backend,
+    sign_in,
+    upload,
+)
 from tests.faults import Fault, FaultProxy
-from tests.test_fault_matrix import cold_caches, element_protos, messages, open_page, proto_fields, sign_in, upload
 
-ROOT = Path(__file__).resolve().parent.parent
 TASK = "jets"
 NAMES = ("<script>alert(1)</script>", "[click](javascript:alert(1))", "**bold**", "<img src=x onerror=alert(1)>")
 METRICS = ("**bold**", "[m](javascript:alert(1))", "<img src=x onerror=alert(1)>")
@@ -129,7 +138,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, truth_dir: Path) -> Iterator
 def app(monkeypatch: pytest.MonkeyPatch, world: World) -> Iterator[AppTest]:
     monkeypatch.setenv("COLLIDERML_BACKEND", world.proxy.url)
     cold_caches()
-    yield AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    yield home_app()
     cold_caches()
 
 
@@ -214,8 +223,8 @@ def test_home_cards_and_feed(app: AppTest) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_credits_page(app: AppTest, world: World, name: str) -> None:
     sign_in(app, name, world.tokens[name])
-    at = app.run()  # Home first: switching on the first run would run the page file without Home.py
-    at.switch_page("pages/credits_page.py").run()
+    at = app.run()  # Home first, as a person would
+    open_page(at, "credits")
     assert_inert(at)
     assert f"Signed in as {inert(name)}" in [c.value for c in at.caption]
     assert f"Signed in as {name}" in [t.value for t in at.text], "the sidebar says it in plain text"

@@ -28,8 +28,17 @@ from streamlit.testing.v1 import AppTest
 from components import data, session_keys
 from components.sends import Sends
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from tests.conftest import LocalBackend, running_backend
-from tests.test_fault_matrix import cold_caches, messages, open_page, page_strings, sign_in, upload
+from tests.conftest import (
+    LocalBackend,
+    cold_caches,
+    home_app,
+    messages,
+    open_page,
+    page_strings,
+    running_backend,
+    sign_in,
+    upload,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TASK = "jets"
@@ -115,7 +124,7 @@ def test_two_sessions_see_only_their_own_and_no_token_leaks(
 ) -> None:
     monkeypatch.setenv("COLLIDERML_BACKEND", world.backend.url)
     cold_caches()
-    sessions = {user: AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60) for user in USERS}
+    sessions = {user: home_app() for user in USERS}
     seen: dict[str, list[str]] = {user: [] for user in USERS}
 
     def step(user: str, action) -> AppTest:
@@ -143,7 +152,7 @@ def test_two_sessions_see_only_their_own_and_no_token_leaks(
         assert f"Submitted. Credits earned: {float(own['credits_earned']):,.0f}" in messages(sessions[user])
 
     for user in USERS:
-        step(user, lambda at: at.switch_page("pages/credits_page.py").run())
+        step(user, lambda at: open_page(at, "credits"))
     step(USERS[0], lambda at: at.run())  # alice again, after bob's session ran
     for user, other in (USERS, USERS[::-1]):
         at = sessions[user]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import colliderml.tasks
 import pandas as pd
@@ -12,32 +11,24 @@ import pytest
 import requests
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
-from components import data
 from components.tasks import FALLBACK_TASKS
+from tests.conftest import cold_caches, home_app, open_page
 from tests.faults import Fault, FaultProxy
 from tests.plugins.muon_id_data import TASK_NAME as PLUGIN_TASK
 
-ROOT = Path(__file__).resolve().parent.parent
 TASKS = [t.name for t in FALLBACK_TASKS]
-
-
-def _clear_caches() -> None:
-    """A cached answer from an earlier test must not hide the case under test."""
-    st.cache_data.clear()
-    data.forget_last_good()
 
 
 @pytest.fixture
 def app_for(monkeypatch: pytest.MonkeyPatch) -> Iterator:
     def build(backend_url: str) -> AppTest:
         monkeypatch.setenv("COLLIDERML_BACKEND", backend_url)
-        _clear_caches()
-        return AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+        cold_caches()
+        return home_app()
 
     yield build
-    _clear_caches()
+    cold_caches()
 
 
 @pytest.fixture
@@ -48,13 +39,8 @@ def proxy(seeded_backend) -> Iterator[FaultProxy]:
 
 
 def _open_task(at: AppTest, task: str) -> AppTest:
-    """Open a task page as its URL would.
-
-    AppTest.switch_page only accepts page files and task pages are callables, so set the hash
-    Streamlit itself derives from the page's url_path (the browser tests click the real links).
-    """
-    at._page_hash = calc_hash(task)
-    at.run()
+    """Open a task page as its URL would (the browser tests click the real links)."""
+    open_page(at, task)
     assert not at.exception, at.exception
     return at
 
@@ -172,7 +158,7 @@ def test_deep_link_to_a_submission_without_code_or_model(app_for, seeded_backend
 
 def test_about_page(app_for, seeded_backend) -> None:
     at = app_for(seeded_backend.url).run()
-    at.switch_page("pages/about_page.py").run()
+    open_page(at, "about")
     assert not at.exception, at.exception
     schemas = at.dataframe[0].value
     assert set(schemas["task"]) == set(TASKS)

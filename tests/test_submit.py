@@ -5,37 +5,28 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from components import auth, data, session_keys
+from components import auth, session_keys
 from local_backend.predictions import make_predictions, to_parquet_bytes
+from tests.conftest import home_app
 from tests.faults import Fault, FaultProxy
 
-ROOT = Path(__file__).resolve().parent.parent
 REWARDS = {"tracking": 50, "jets": 50, "anomaly": 50, "tracking_small": 50, "tracking_latency": 30, "data_loading": 30}
 N_METRICS = {"tracking": 4, "jets": 3, "anomaly": 2, "tracking_small": 3, "tracking_latency": 2, "data_loading": 2}
 
 
-@pytest.fixture(autouse=True)
-def _cold_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    data.forget_last_good()
-    yield
-    st.cache_data.clear()
-    data.forget_last_good()
+pytestmark = pytest.mark.usefixtures("cold")
 
 
 def _signed_in_page(monkeypatch: pytest.MonkeyPatch, url: str, task: str, user: str, token: str, **session) -> AppTest:
     monkeypatch.setenv("COLLIDERML_BACKEND", url)
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
+    at = home_app(120)
     at.session_state[session_keys.SESSION] = auth.Session(
         username=user, token=token, expires_at=session.get("expires_at")
     )
@@ -180,7 +171,7 @@ def test_a_token_the_backend_stops_accepting_signs_out_on_submit(monkeypatch, fr
 
 def test_a_token_refused_at_page_load_signs_out_at_once(monkeypatch, fresh_backend) -> None:
     monkeypatch.setenv("COLLIDERML_BACKEND", fresh_backend.url)
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
+    at = home_app(120)
     at.session_state[session_keys.SESSION] = auth.Session("alice", fresh_backend.token("alice", expires_in=-1), None)
     at.run()
     assert not at.exception, at.exception

@@ -27,7 +27,7 @@ def test_each_row_agrees_with_the_installed_colliderml(name: str) -> None:
     assert rules.directions == {m: bool(task.higher_is_better.get(m, True)) for m in task.metrics}
     assert (rules.dataset, rules.eval_event_range) == (task.dataset, tuple(task.eval_event_range))
     assert rules.scored_locally == (name not in TRUTH_TASKS), "scored here exactly when no held-out truth is needed"
-    assert set(rules.tradeoff) <= set(rules.directions)
+    assert set(rules.tradeoff or ()) <= set(rules.directions)
     assert {*rules.probabilities, *rules.constant} <= set(rules.column_names)
 
 
@@ -43,7 +43,8 @@ def test_the_catalogue_the_checks_and_the_pages_read_the_table() -> None:
     assert {name for name, rules in task_rules.RULES.items() if rules.scored_locally} == SCORED_LOCALLY
     for task in FALLBACK_TASKS:
         assert task.description == task_rules.describe(task.name)
-        assert board_view.default_tradeoff(task, list(task.metrics)) == task_rules.RULES[task.name].tradeoff
+        expected = task_rules.RULES[task.name].tradeoff or task.metrics[:2]
+        assert board_view.default_tradeoff(task, list(task.metrics)) == tuple(expected)
 
 
 def test_a_task_the_table_does_not_know_still_works_from_the_backends_metadata() -> None:

@@ -1,4 +1,4 @@
-"""Issue 6's load test: 20 people browse at once, against one Streamlit process, on loopback.
+"""The load test: 20 people browse at once, against one Streamlit process, on loopback.
 
 One Chromium, 20 browser contexts (fresh profiles), driven by Playwright's async API on a thread
 of its own (the session's synchronous Playwright keeps the main thread's event loop). Each
