@@ -11,6 +11,11 @@ the first session after a start meets it, and only on a page other than Home. Cl
 before any session starts, which is what Home.py's `st.navigation` call would do, removes the
 cause rather than hiding the dialog.
 
+Streamlit also checks, once per process and on the first element any script draws, whether it
+runs in a Python REPL, by `inspect.stack()` over every frame and loaded module: 0.1-0.25 s of the
+GIL here, taken while the first visitor's browser loads the frontend from this same process. A
+server started by `streamlit run` is never a REPL, so that check is marked done at start.
+
 Then one run of the default page in the background (Streamlit's own script health check, a
 session no browser sees) does the one-off work of a fresh process before the first visitor
 arrives: imports, the catalogue and every leaderboard fetched into the shared caches, Streamlit's
@@ -24,14 +29,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 import streamlit as st
+from streamlit import delta_generator
 from streamlit.runtime import Runtime
 from streamlit.runtime.pages_manager import PagesManager
 
 
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
-    """At server start, before any session: navigation by `st.navigation` only, then the warm-up run."""
+    """At server start, before any session: navigation by `st.navigation` only, no REPL check, then
+    the warm-up run."""
     PagesManager.uses_pages_directory = False
+    delta_generator._use_warning_has_been_displayed = True
     warm_up = asyncio.create_task(Runtime.instance().does_script_run_without_error())
     try:
         yield

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from components import session_keys as keys
 from components.api import AuthExpired, BackendError
 from components.submission import Action, Failure, failed
-from components.upload_checks import CheckResult
+
+if TYPE_CHECKING:  # the check itself is imported only where a file is checked
+    from components.upload_checks import CheckResult
 
 T = TypeVar("T")
 

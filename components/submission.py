@@ -9,7 +9,7 @@ import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -17,7 +17,9 @@ from components import api
 from components.board_view import metric_label
 from components.economics import REPRODUCTION_TOLERANCE
 from components.tasks import TaskInfo
-from components.upload_checks import CheckResult
+
+if TYPE_CHECKING:  # the check itself is imported only where a file is checked
+    from components.upload_checks import CheckResult
 
 
 def beats(value: float | None, best: float | None, higher: bool) -> bool:

@@ -8,7 +8,7 @@ components/submission.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -22,7 +22,9 @@ from components.config import settings
 from components.economics import REPRODUCTION_REWARD, beat_reward
 from components.tasks import TaskInfo
 from components.text import inert, is_repo_id
-from components.upload_checks import CheckResult, check_predictions
+
+if TYPE_CHECKING:
+    from components.upload_checks import CheckResult
 
 
 def render(task: TaskInfo, rows: pd.DataFrame) -> None:
@@ -57,6 +59,8 @@ def _uploaded_check(task: TaskInfo, widget_key: str) -> tuple[bytes, CheckResult
     checks: dict = st.session_state.setdefault(keys.CHECKS, {})
     cache_key = (widget_key, uploaded.file_id)
     if cache_key not in checks:
+        from components.upload_checks import check_predictions  # here: a visitor who uploads nothing never pays for it
+
         with st.spinner("Checking the file locally…"):
             checks.clear()  # keep only the current file's check in memory
             checks[cache_key] = check_predictions(payload, task, max_bytes=cap_mb * 1024 * 1024)
