@@ -13,23 +13,29 @@ import streamlit as st
 from components import auth, data
 from pages import about_page, credits_page, home_page, task_page
 
-st.set_page_config(page_title="ColliderML Leaderboard", page_icon="⚛️", layout="wide")
+st.set_page_config(page_title="ColliderML Leaderboard", page_icon=":material/leaderboard:", layout="wide")
 
 catalogue = data.catalogue()
 task_pages = {
-    info.name: st.Page(partial(task_page.render, info), title=info.name, url_path=info.name, icon="📊")
+    info.name: st.Page(
+        partial(task_page.render, info), title=info.name, url_path=info.name, icon=":material/leaderboard:"
+    )
     for info in catalogue.tasks
 }
 overview = st.Page(
-    partial(home_page.render, catalogue, task_pages), title="Home", url_path="home", icon="🏠", default=True
+    partial(home_page.render, catalogue, task_pages),
+    title="Home",
+    url_path="home",
+    icon=":material/home:",
+    default=True,
 )
-my_credits = st.Page(credits_page.render, title="My credits", url_path="credits", icon="🪙")
-about = st.Page(about_page.render, title="About", url_path="about", icon="ℹ️")
+my_credits = st.Page(credits_page.render, title="My credits", url_path="credits", icon=":material/toll:")
+about = st.Page(about_page.render, title="About", url_path="about", icon=":material/info:")
 
 current = st.navigation({"": [overview], "Leaderboards": list(task_pages.values()), "More": [my_credits, about]})
 with st.sidebar:
     auth.sidebar()
     st.caption(f"Backend: {data.backend_url()}")
     if data.serves_demo_data():
-        st.caption("🧪 Local demo data: generated users and scores, not the public benchmark.")
+        st.caption(":material/science: Local demo data: generated users and scores, not the public benchmark.")
 current.run()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,25 @@ def arrow(higher_is_better: bool) -> str:
 def metric_label(task: TaskInfo, metric: str) -> str:
     """A column title such as `fake_rate ↓`."""
     return f"{metric} {arrow(task.direction(metric))}"
+
+
+def metric_help(task: TaskInfo, metric: str) -> str:
+    """A metric column's tooltip: its direction, and what it measures where the glossary knows."""
+    direction = f"{'Higher' if task.direction(metric) else 'Lower'} is better."
+    meaning = task_rules.explain(metric)
+    return f"{direction} {meaning[0].upper()}{meaning[1:]}." if meaning else direction
+
+
+def glossary(task: TaskInfo, metrics: list[str]) -> pd.DataFrame:
+    """Each metric, its direction and what it measures; a metric the glossary does not know keeps
+    its name and direction."""
+    return pd.DataFrame(
+        {
+            "metric": [metric_label(task, m) for m in metrics],
+            "better": ["higher" if task.direction(m) else "lower" for m in metrics],
+            "what it measures": [task_rules.explain(m) or "" for m in metrics],
+        }
+    )
 
 
 def task_metrics(task: TaskInfo, rows: pd.DataFrame) -> list[str]:
@@ -92,13 +111,21 @@ def best_values(board: pd.DataFrame, task: TaskInfo, metrics: list[str]) -> dict
     return out
 
 
-def display_frame(board: pd.DataFrame, task: TaskInfo, metrics: list[str], now: datetime) -> pd.DataFrame:
-    """The columns a person reads: rank, who, every metric, credits, when, links, id."""
+def display_frame(board: pd.DataFrame, task: TaskInfo, metrics: list[str]) -> pd.DataFrame:
+    """The columns a person reads: rank, who, which records the row holds, every metric, credits,
+    when (twice: the date, and how long ago, which the browser words), links, id.
+
+    Nothing in it depends on the moment or the visitor, so a page builds it once per board
+    version and options (see `board_table`). The best value of each metric is named in
+    `records`, a column the grid sorts like any other, rather than styled cell by cell.
+    """
+    best = best_values(board, task, metrics)
     out = pd.DataFrame(
         {
             "rank": board["rank"].astype("Int64"),
             "user": board["hf_username"].astype(str),
-            "baseline": board["is_baseline"].map(lambda b: "baseline" if b else ""),
+            "baseline": board["is_baseline"].astype(bool),
+            "records": _records(board, task, metrics, best),
         },
         index=board.index,
     )
@@ -106,11 +133,43 @@ def display_frame(board: pd.DataFrame, task: TaskInfo, metrics: list[str], now: 
         out[metric_label(task, metric)] = metric_values(board, metric)
     out["credits"] = board["credits_earned"]
     out["submitted"] = board["submitted_at"]
-    out["age"] = board["submitted_at"].map(lambda ts: lb.relative_time(ts, now))
+    out["age"] = board["submitted_at"]
     out["code"] = _links(board["code_url"], safe_url)
     out["model"] = _links(board.get("model_repo_id", pd.Series(None, index=board.index)), model_url)
     out["id"] = board["id"].astype(str)
     return out.reset_index(drop=True)
+
+
+def _records(board: pd.DataFrame, task: TaskInfo, metrics: list[str], best: dict[str, float]) -> pd.Series:
+    """Per row, the metrics whose best value in this board it holds ("" for none)."""
+    held = [(metric_label(task, m), metric_values(board, m).to_numpy() == best[m]) for m in metrics if m in best]
+    words = [" · ".join(label for label, mask in held if mask[i]) for i in range(len(board))]
+    return pd.Series(words, index=board.index, dtype=object)
+
+
+#: Columns only some boards fill (links): left out when no row has one. The leaderboard API never
+#: sends a model repo, so against the real backend that column would always be blank.
+OPTIONAL_COLUMNS = ("code", "model")
+
+
+def without_empty_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """The table without the optional columns no row fills (metrics always show: a blank one says
+    no submission carries that metric yet)."""
+    return table.drop(columns=[c for c in OPTIONAL_COLUMNS if c in table and table[c].isna().all()])
+
+
+def board_table(rows: pd.DataFrame, task: TaskInfo, opts: ViewOptions, metrics: tuple[str, ...]) -> pd.DataFrame:
+    """The ranked board as a task page shows it: worked out once per board version and options
+    (`data.per_board`) for every visitor."""
+    return without_empty_columns(display_frame(ranked_board(rows, task, opts), task, list(metrics)))
+
+
+def find_in_table(table: pd.DataFrame, user_query: str) -> pd.DataFrame:
+    """The rows of a shown board whose user name contains the query (any case), in place."""
+    query = user_query.strip().lower()
+    if not query:
+        return table
+    return table[table["user"].str.lower().str.contains(query, regex=False).to_numpy(dtype=bool)]
 
 
 def _links(values: pd.Series, to_url: Callable[[object], str | None]) -> pd.Series:
@@ -141,14 +200,6 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_parquet(index=False)
-
-
-def page_of(board: pd.DataFrame, submission_id: str | None, page_size: int) -> int:
-    """The 1-based page holding a deep-linked submission, or the first page."""
-    if not submission_id:
-        return 1
-    hits = np.flatnonzero(board["id"].astype(str).to_numpy() == submission_id)
-    return int(hits[0]) // page_size + 1 if len(hits) else 1
 
 
 def default_tradeoff(task: TaskInfo, metrics: list[str]) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from components import economics
 from components import leaderboard as lb
 from components.board_view import metric_label, metric_values
 from components.tasks import TaskInfo
+from components.text import plural
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def card_summary(task: TaskInfo, rows: pd.DataFrame, now: datetime) -> CardSumma
     bests = lb.current_bests(rows, task)
     primary = bests[bests["metric"] == task.primary]
     last = lb.relative_time(rows["submitted_at"].max(), now)
-    activity = f"{len(rows):,} submissions · last {last}"
+    activity = f"{plural(len(rows), 'submission')} · last {last}"
     if primary.empty or pd.isna(primary["value"].iloc[0]):
         return CardSummary("—", activity, None)
     best = primary.iloc[0]

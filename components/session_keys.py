@@ -22,6 +22,10 @@ OAUTH_ROUND = "auth.oauth_round"  # bumped after a failed sign-in: the sign-in b
 TOKEN_FORM = "auth.token_form"  # noqa: S105 - a widget key, not a secret
 PASTED_TOKEN = "auth.pasted"  # noqa: S105 - a widget key, not a secret
 SIGN_OUT = "auth.sign_out"
+SIGN_IN_ID = "auth.sign_in_id"  # the sign-in store's id of this sign-in (the browser's cookie holds it)
+CLAIM = "auth.claim"  # the one-time code the browser trades for that cookie (drawn until used)
+FORGET = "auth.forget"  # set on sign-out: the sidebar's next run has the browser clear its cookie
+COOKIE_READ = "sign_in.cookie_read"  # this session looked for a kept sign-in (once: kept through sign-out)
 
 # What the person did in this session
 CHECKS = "user.checks"  # {(uploader key, file id): CheckResult}: the current file's local check
@@ -49,6 +53,15 @@ CREDITS_BALANCE_CHART = "credits.balance_chart"
 CREDITS_BY_REASON = "credits.by_reason"
 CREDITS_BY_TASK = "credits.by_task"
 CREDITS_MY_SUBMISSIONS = "credits.my_submissions"
+
+
+# A task page's filters that live in the URL too (`bind="query-params"` names the parameter after
+# the key, so these read `?view=…&baselines=…&user=…&as_of=…`). Every task page draws its own, and
+# a widget's state goes when its page does, so sharing the names across tasks keeps nothing across.
+BOUND_VIEW = "view"
+BOUND_BASELINES = "baselines"
+BOUND_USER = "user"
+BOUND_AS_OF = "as_of"
 
 
 def home_card(task: str) -> str:
@@ -93,23 +106,16 @@ class TaskKeys:
         return self._key(f"dates.{bounds}")
 
     @property
-    def as_of_on(self) -> str:
-        return self._key("as_of_on")
-
-    def as_of(self, bounds: object) -> str:
-        return self._key(f"as_of.{bounds}")
-
-    @property
-    def page(self) -> str:
-        return self._key("page")
-
-    @property
     def table(self) -> str:
         return self._key("table")
 
     @property
     def detail(self) -> str:
         return self._key("detail")
+
+    @property
+    def sample(self) -> str:
+        return self._key("sample")
 
     @property
     def csv(self) -> str:
@@ -162,8 +168,3 @@ class TaskKeys:
     def send(self, action: str) -> str:
         """The submit or reproduce button (`submit.send`, `reproduce.send`)."""
         return self._key(f"{action}.send")
-
-
-def from_link(widget_key: str) -> str:
-    """Where the value a URL parameter last put into a widget is remembered."""
-    return f"{widget_key}.from_link"

@@ -22,12 +22,13 @@ def show_snapshot_state(snapshot: data.Snapshot, task: str) -> None:
         st.warning(
             f"Showing the leaderboard as fetched {relative_time(snapshot.fetched_at, now)}: "
             f"the backend has been failing since {since}. {inert(snapshot.error)}",
-            icon="⚠️",
+            icon=":material/warning:",
         )
         return
     with st.container(border=True):
-        st.error(f"The {inert(task)} leaderboard could not be loaded. {inert(snapshot.error)}", icon="🛰️")
+        message = f"The {inert(task)} leaderboard could not be loaded. {inert(snapshot.error)}"
+        st.error(message, icon=":material/cloud_off:")
         st.caption(f"Backend: {data.backend_url()} · failing since {since}")
-        if st.button("Retry", key=keys.TaskKeys(task).retry, icon="🔄"):
+        if st.button("Retry", key=keys.TaskKeys(task).retry, icon=":material/refresh:"):
             data.refresh(task)
             st.rerun()

@@ -34,3 +34,8 @@ def model_url(repo_id: object) -> str | None:
     if isinstance(repo_id, str) and is_repo_id(repo_id):
         return f"https://huggingface.co/{repo_id}"
     return None
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 row`, `2 rows`, `1,024 submissions`: the count with the right form of the word."""
+    return f"{n:,} {word if n == 1 else words or word + 's'}"

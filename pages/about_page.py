@@ -11,6 +11,13 @@ PREDICTION_SCHEMAS = pd.DataFrame(
     [(rules.name, ", ".join(rules.column_names), rules.file_rules) for rules in task_rules.RULES.values()],
     columns=["task", "prediction columns", "rules"],
 )
+METRICS = pd.DataFrame(
+    [
+        (metric, ", ".join(name for name, r in task_rules.RULES.items() if metric in r.directions), meaning)
+        for metric, meaning in task_rules.GLOSSARY.items()
+    ],
+    columns=["metric", "tasks", "what it measures"],
+)
 HOW_TO_TAKE_PART = """
 **How to take part**
 
@@ -33,11 +40,15 @@ LINKS = (
 
 
 def render() -> None:
-    st.title("ℹ️ About the ColliderML Leaderboard")
+    st.title("About the ColliderML Leaderboard")
     st.markdown(HOW_TO_TAKE_PART)
     st.subheader("Prediction files")
     st.dataframe(PREDICTION_SCHEMAS, hide_index=True, width="stretch")
     st.caption("Tasks added by a newer colliderml release follow that release's schema.")
+
+    st.subheader("Metrics")
+    st.dataframe(METRICS, hide_index=True, width="stretch")
+    st.caption("A metric a newer colliderml adds shows on its board under its own name.")
 
     st.subheader("Credits")
     rules = pd.DataFrame(

@@ -16,7 +16,7 @@ from components import credits as cr
 from components import session_keys as keys
 from components.api import AuthExpired, BackendError, Me, error_message
 from components.tasks import TaskInfo
-from components.text import inert
+from components.text import inert, plural
 
 LEDGER_TTL_S = 30
 LEDGER_LIMIT = 1000
@@ -24,7 +24,7 @@ SIGNED_OUT = "The backend no longer accepts your sign-in (401): sign in again (s
 
 
 def render() -> None:
-    st.title("🪙 My credits")
+    st.title("My credits")
     session = auth.current()
     if session is None:
         _sign_in_prompt()
@@ -36,10 +36,10 @@ def render() -> None:
         ledger = _ledger(session, refresh)
     except AuthExpired as exc:
         auth.handle_auth_error(exc)
-        st.warning(SIGNED_OUT, icon="🔒")
+        st.warning(SIGNED_OUT, icon=":material/lock:")
         return
     if problem:
-        st.error(f"Your balance could not be loaded. {inert(problem)}", icon="🛰️")
+        st.error(f"Your balance could not be loaded. {inert(problem)}", icon=":material/cloud_off:")
     leaderboards, failing = _leaderboards(tasks)
     known = {t.name for t in tasks}
     if ledger.value is not None:
@@ -51,7 +51,7 @@ def render() -> None:
         missing = [name for name in failing if name not in leaderboards]
         assert ledger.error is not None  # a read without an answer keeps its error
         notice = _reconstruction_notice(error_message(ledger.error), profile is not None, missing, any(leaderboards))
-        st.warning(notice, icon="🧩")
+        st.warning(notice, icon=":material/history:")
         _history(profile, entries, known, reconstructed=True)
     _my_submissions(leaderboards, tasks, session.username, failing)
 
@@ -79,11 +79,11 @@ def _reconstruction_notice(ledger_error: str, balance_known: bool, missing: list
 def _sign_in_prompt() -> None:
     notice = st.session_state.get(keys.NOTICE)
     if notice:
-        st.warning(inert(notice), icon="🔒")
+        st.warning(inert(notice), icon=":material/lock:")
     st.info(
         "Sign in with Hugging Face (sidebar) to see your credit balance, your ledger and your "
         "submissions across every task.",
-        icon="🔑",
+        icon=":material/key:",
     )
 
 
@@ -91,7 +91,10 @@ def _toolbar(username: str, tasks: list[TaskInfo]) -> bool:
     left, right = st.columns([5, 1])
     left.caption(f"Signed in as {inert(username)}")
     refresh = right.button(
-        "Refresh", key=keys.CREDITS_REFRESH, icon="🔄", help="Fetch your balance, ledger and leaderboards again"
+        "Refresh",
+        key=keys.CREDITS_REFRESH,
+        icon=":material/refresh:",
+        help="Fetch your balance, ledger and leaderboards again",
     )
     if refresh:
         for task in tasks:
@@ -232,4 +235,4 @@ def _my_submissions(
             "id": st.column_config.TextColumn("submission id"),
         },
     )
-    st.caption(f"{len(mine):,} submissions across {mine['task'].nunique()} tasks")
+    st.caption(f"{plural(len(mine), 'submission')} across {plural(mine['task'].nunique(), 'task')}")

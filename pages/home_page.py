@@ -19,23 +19,26 @@ CARDS_PER_ROW = 3
 
 
 def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
-    st.title("⚛️ ColliderML Leaderboard")
+    st.title("ColliderML Leaderboard")
     st.write(
         "The public benchmark of the `colliderml` library: every submission is re-scored by the "
         "ColliderML backend against held-out truth. Pick a task to explore its leaderboard."
     )
-    if st.button("Refresh", key=keys.HOME_REFRESH, icon="🔄", help="Fetch every leaderboard again now"):
+    if st.button("Refresh", key=keys.HOME_REFRESH, icon=":material/refresh:", help="Fetch every leaderboard again now"):
         for info in catalogue.tasks:  # before the reads below, so this run shows the fresh data
             data.refresh(info.name)
     if catalogue.error:
-        st.warning(f"The task list comes from the installed colliderml only: {inert(catalogue.error)}", icon="⚠️")
+        st.warning(
+            f"The task list comes from the installed colliderml only: {inert(catalogue.error)}",
+            icon=":material/warning:",
+        )
     snapshots = {info.name: data.leaderboard(info.name) for info in catalogue.tasks}
     failing = [name for name, snap in snapshots.items() if snap.error]
     if failing:
         st.warning(
             f"The backend at {inert(data.backend_url())} is not answering for: {inert(', '.join(failing))}. "
             f"Cards show the last data fetched, if any. {inert(snapshots[failing[0]].error)}",
-            icon="⚠️",
+            icon=":material/warning:",
         )
     now = datetime.now(UTC)
     for start in range(0, len(catalogue.tasks), CARDS_PER_ROW):
@@ -86,8 +89,10 @@ def _card(info: TaskInfo, rows: pd.DataFrame | None, page: st.Page, now: datetim
         if summary is None:
             st.caption("No data yet.")
         else:
-            st.metric(inert(bv.metric_label(info, info.primary)), summary.best_text)
+            st.metric(
+                inert(bv.metric_label(info, info.primary)), summary.best_text, help=bv.metric_help(info, info.primary)
+            )
             st.caption(inert(summary.caption))
             if summary.best_so_far is not None and len(summary.best_so_far) > 1:
                 st.altair_chart(charts.sparkline(summary.best_so_far), key=keys.home_sparkline(info.name))
-        st.page_link(page, label="Open leaderboard", icon="➡️")
+        st.page_link(page, label="Open leaderboard", icon=":material/arrow_forward:")

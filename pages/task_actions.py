@@ -21,7 +21,7 @@ from components.api import AuthExpired, ReproduceResult, SubmitResult
 from components.config import settings
 from components.economics import REPRODUCTION_REWARD, beat_reward
 from components.tasks import TaskInfo
-from components.text import inert, is_repo_id
+from components.text import inert, is_repo_id, plural
 
 if TYPE_CHECKING:
     from components.upload_checks import CheckResult
@@ -71,12 +71,15 @@ def _uploaded_check(task: TaskInfo, widget_key: str) -> tuple[bytes, CheckResult
 
 def _show_check(check: CheckResult) -> None:
     if check.problems:
-        st.error("This file cannot be sent: " + " ".join(inert(p) for p in check.problems), icon="🚫")
+        st.error("This file cannot be sent: " + " ".join(inert(p) for p in check.problems), icon=":material/block:")
         st.caption("Nothing was sent to the backend.")
         return
     for warning in check.warnings:
-        st.warning(inert(warning), icon="⚠️")
-    st.success(f"Local check passed: {check.rows:,} rows, {check.size_bytes / 1e6:,.1f} MB.", icon="✅")
+        st.warning(inert(warning), icon=":material/warning:")
+    st.success(
+        f"Local check passed: {plural(check.rows, 'row')}, {check.size_bytes / 1e6:,.1f} MB.",
+        icon=":material/check_circle:",
+    )
     with st.expander("Preview: schema and first rows"):
         st.dataframe(pd.DataFrame(check.columns, columns=["column", "type"]), hide_index=True)
         st.dataframe(check.preview, hide_index=True)
@@ -150,7 +153,7 @@ def _send(
     record = sends.of_session(st.session_state)
     failure = record.failures.get(attempt)
     if failure is not None:
-        st.error(inert(failure.message), icon="🛰️")
+        st.error(inert(failure.message), icon=":material/cloud_off:")
     retry = failure is not None and failure.retryable
     key = keys.TaskKeys(attempt.task).send(attempt.action)
     if not st.button("Retry" if retry else label, key=key, disabled=disabled, type="primary"):
@@ -174,7 +177,7 @@ def _show_submit_result(task: TaskInfo, result: SubmitResult, bests_before: dict
     if result.deduplicated:
         st.info("You already submitted this exact file: the backend returned that submission and paid nothing new.")
     else:
-        st.success(f"Submitted. Credits earned: {result.credits_earned:,.0f}.", icon="🏁")
+        st.success(f"Submitted. Credits earned: {result.credits_earned:,.0f}.", icon=":material/flag:")
     st.dataframe(
         sub.submit_outcome(task, result.scores, bests_before),
         hide_index=True,
@@ -224,9 +227,9 @@ def _reproduce(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> Non
 
 def _show_reproduction(task: TaskInfo, result: ReproduceResult) -> None:
     if result.within_tolerance:
-        st.success(f"Reproduced within 2 %: +{result.credits_earned:,.0f} credits.", icon="🔁")
+        st.success(f"Reproduced within 2 %: +{result.credits_earned:,.0f} credits.", icon=":material/replay:")
     else:
-        st.warning("Not within 2 % on every metric: no credits this time.", icon="↔️")
+        st.warning("Not within 2 % on every metric: no credits this time.", icon=":material/compare_arrows:")
     st.dataframe(
         sub.reproduction_table(task, result),
         hide_index=True,

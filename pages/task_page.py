@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from components import board_view as bv
-from components import charts, data, status
+from components import charts, data, samples, status, task_rules
 from components import leaderboard as lb
 from components import session_keys as keys
 from components.tasks import TaskInfo
-from components.text import inert
+from components.text import inert, plural
 from pages import task_actions
 
-PAGE_SIZE = 100
+#: Visible rows before the grid scrolls (the board itself holds every row, sortable as a whole).
+TABLE_HEIGHT = 420
 
 
 def render(task: TaskInfo) -> None:
-    st.title(f"📊 {inert(task.name)}")
+    st.title(inert(task.name))
     st.caption(task.description)
     snapshot = data.leaderboard(task.name)
     status.show_snapshot_state(snapshot, task.name)
@@ -28,115 +30,113 @@ def render(task: TaskInfo) -> None:
         return
     rows = snapshot.rows
     metrics = bv.task_metrics(task, rows)
-    _header(task, rows, metrics)
-
     opts, user_query = _controls(task, rows)
-    # Ranked once per board version and options for every visitor, then searched.
-    board = bv.find_users(data.per_board(snapshot, bv.ranked_board, task, opts), user_query)
+    _header(task, bv.trend_rows(rows, opts) if opts.as_of else rows, metrics, opts)
+    # Built once per board version and options for every visitor, then searched.
+    table = bv.find_in_table(data.per_board(snapshot, bv.board_table, task, opts, tuple(metrics)), user_query)
     selected_id = st.query_params.get("submission")
-    _table(task, board, metrics, selected_id)
+    _table(task, table, metrics, selected_id)
+    board = bv.find_users(data.per_board(snapshot, bv.ranked_board, task, opts), user_query)
     if selected_id:
         _detail_panel(task, rows, board, metrics, selected_id)
     _exports(task, board, metrics)
+    _get_started(task, metrics)
     task_actions.render(task, rows)
     _charts(task, snapshot, metrics, opts)
 
 
-def _header(task: TaskInfo, rows: pd.DataFrame, metrics: list[str]) -> None:
-    cols = st.columns(4)
-    cols[0].metric("Submissions", f"{len(rows):,}")
-    cols[1].metric("Participants", f"{rows['hf_username'].nunique():,}")
-    last = rows["submitted_at"].max() if len(rows) else None
-    cols[2].metric("Last activity", lb.relative_time(last, datetime.now(UTC)) if last is not None else "—")
-    cols[3].metric("Dataset", inert(task.dataset) if task.dataset else "—")
+def _header(task: TaskInfo, rows: pd.DataFrame, metrics: list[str], opts: bv.ViewOptions) -> None:
+    """Four figures in one compact row (it wraps on a phone rather than stacking), as of the chosen date."""
+    with st.container(horizontal=True, gap="large"):
+        st.metric("Submissions", f"{len(rows):,}", width="content")
+        st.metric("Participants", f"{rows['hf_username'].nunique():,}", width="content")
+        last = rows["submitted_at"].max() if len(rows) else None
+        now = _as_of_moment(opts.as_of) if opts.as_of else datetime.now(UTC)
+        st.metric("Last activity", lb.relative_time(last, now) if last is not None else "—", width="content")
+        st.metric("Dataset", inert(task.dataset) if task.dataset else "—", width="content")
     eval_range = f"events {task.eval_event_range[0]:,}–{task.eval_event_range[1]:,}" if task.eval_event_range else "—"
     directions = " · ".join(bv.metric_label(task, m) for m in metrics)
-    st.caption(f"Eval range: {eval_range}  ·  Metrics (↑ higher is better, ↓ lower is better): {inert(directions)}")
+    as_of = f"As of {opts.as_of:%Y-%m-%d} (end of day, UTC)  ·  " if opts.as_of else ""
+    st.caption(
+        f"{as_of}Eval range: {eval_range}  ·  Metrics (↑ higher is better, ↓ lower is better): {inert(directions)}"
+    )
+
+
+def _as_of_moment(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
-    """The view options and the user search, from the widgets (and the URL's `user`)."""
+    """The view options and the user search; the view, baselines, user and "as of" live in the
+    URL too (`?view=All+submissions&user=alice&as_of=2026-11-15`), so a view can be shared."""
     k = keys.TaskKeys(task.name)
-    c1, c2, c3, c4 = st.columns([2, 1.3, 2, 1.2])
-    view = c1.segmented_control("Show", ["Best per user", "All submissions"], default="Best per user", key=k.view)
-    baselines = c2.toggle("Baselines", value=True, key=k.baselines)
-    _follow_link_param("user", k.user)
-    user_query = c3.text_input(
-        "Search user", key=k.user, placeholder="user name", on_change=_link_param, args=("user", k.user)
+    c1, c2, c3, c4 = st.columns([2, 1.3, 2, 1.2], vertical_alignment="bottom")
+    view = c1.segmented_control(
+        "Show", VIEWS, default=VIEWS[0], required=True, key=keys.BOUND_VIEW, bind="query-params"
     )
-    if c4.button("Refresh", key=k.refresh, icon="🔄", help="Fetch this leaderboard again now"):
+    baselines = c2.toggle("Baselines", value=True, key=keys.BOUND_BASELINES, bind="query-params")
+    user_query = c3.text_input("Search user", key=keys.BOUND_USER, placeholder="user name", bind="query-params") or ""
+    if c4.button("Refresh", key=k.refresh, icon=":material/refresh:", help="Fetch this leaderboard again now"):
         data.refresh(task.name)
         st.rerun()
-    start = end = as_of = None
-    if len(rows):
-        first, last = rows["submitted_at"].min().date(), rows["submitted_at"].max().date()
-        # The bounds are part of the keys: when a new submission moves the last date, the range
-        # starts over at the full span instead of silently hiding the newest rows.
-        bounds = f"{first}.{last}"
-        with st.expander("Date range and “as of”"):
+    start = end = None
+    with st.expander("Date range and “as of”", icon=":material/calendar_month:"):
+        as_of = st.date_input(
+            "Show the board as it stood at the end of (UTC; empty: now)",
+            value=None,
+            key=keys.BOUND_AS_OF,
+            bind="query-params",
+        )
+        if len(rows):
+            first, last = rows["submitted_at"].min().date(), rows["submitted_at"].max().date()
+            # The bounds are part of the key: when a new submission moves the last date, the range
+            # starts over at the full span instead of silently hiding the newest rows.
             picked = st.date_input(
-                "Submitted between", value=(first, last), min_value=first, max_value=last, key=k.dates(bounds)
+                "Submitted between",
+                value=(first, last),
+                min_value=first,
+                max_value=last,
+                key=k.dates(f"{first}.{last}"),
             )
             if isinstance(picked, tuple) and len(picked) == 2:
                 start, end = picked
-            if st.toggle("Show the board as it stood on a past date", key=k.as_of_on):
-                as_of = st.date_input("As of", value=last, min_value=first, max_value=last, key=k.as_of(bounds))
     opts = bv.ViewOptions(
-        best_per_user=view != "All submissions", include_baselines=baselines, start=start, end=end, as_of=as_of
+        best_per_user=view != VIEWS[1],
+        include_baselines=baselines,
+        start=start,
+        end=end,
+        as_of=as_of if isinstance(as_of, date) else None,
     )
     return opts, user_query
 
 
-def _follow_link_param(param: str, widget_key: str) -> None:
-    """A deep link (`?user=alice`) sets the widget once; the widget then owns the value."""
-    value = st.query_params.get(param)
-    applied_key = keys.from_link(widget_key)
-    if value is not None and st.session_state.get(applied_key) != value:
-        st.session_state[widget_key] = value
-        st.session_state[applied_key] = value
+VIEWS = ("Best per user", "All submissions")
 
 
-def _link_param(param: str, widget_key: str) -> None:
-    """Keep the URL shareable: typing a filter writes it into the query string."""
-    value = st.session_state.get(widget_key, "")
-    if value:
-        st.query_params[param] = value
-    else:
-        st.query_params.pop(param, None)
-    st.session_state[keys.from_link(widget_key)] = value or None
-
-
-def _table(task: TaskInfo, board: pd.DataFrame, metrics: list[str], selected_id: str | None) -> None:
-    if board.empty:
+def _table(task: TaskInfo, table: pd.DataFrame, metrics: list[str], selected_id: str | None) -> None:
+    if table.empty:
         st.info("No submissions match these filters yet.")
         return
-    pages = max(1, -(-len(board) // PAGE_SIZE))
-    page = bv.page_of(board, selected_id, PAGE_SIZE)
-    if pages > 1:
-        page = int(
-            st.number_input(
-                f"Page (of {pages}, {PAGE_SIZE} rows each)", 1, pages, value=page, key=keys.TaskKeys(task.name).page
-            )
-        )
-    shown = bv.display_frame(board.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], task, metrics, datetime.now(UTC))
-    best = bv.best_values(board, task, metrics)
-    styled = shown.style.apply(_highlight(task, best, selected_id), axis=None)
+    at = np.flatnonzero(table["id"].to_numpy() == selected_id) if selected_id else np.zeros(0, dtype=int)
     event = st.dataframe(
-        styled,
+        table,
         hide_index=True,
         width="stretch",
+        height=TABLE_HEIGHT,
         key=keys.TaskKeys(task.name).table,
         column_config=_column_config(task, metrics),
         on_select="rerun",
         selection_mode="single-row",
+        selection_default={"selection": {"rows": [int(at[0])]}} if len(at) else None,
+        placeholder="",
     )
     picked = event.selection.rows
     if picked:
-        _select(task, str(shown["id"].iloc[picked[0]]))
+        _select(task, str(table["id"].iloc[picked[0]]))
     ranked_by = inert(bv.metric_label(task, task.primary))
     st.caption(
-        f"{len(board):,} rows · ranked by {ranked_by} · best value of each metric in bold"
-        " · pick a row for its details or to reproduce it"
+        f"{plural(len(table), 'row')} · ranked by {ranked_by} · “records” names the best value of each metric"
+        " · sort by any column · pick a row for its details or to reproduce it"
     )
 
 
@@ -148,37 +148,24 @@ def _select(task: TaskInfo, submission_id: str) -> None:
         st.rerun()
 
 
-def _highlight(task: TaskInfo, best: dict[str, float], selected_id: str | None):
-    def styles(frame: pd.DataFrame) -> pd.DataFrame:
-        out = pd.DataFrame("", index=frame.index, columns=frame.columns)
-        for metric, value in best.items():
-            col = bv.metric_label(task, metric)
-            if col in frame:
-                out.loc[frame[col] == value, col] = "font-weight: bold; color: #1a7f37"
-        if selected_id:
-            out.loc[frame["id"] == selected_id, :] += "; background-color: rgba(255, 196, 0, 0.25)"
-        return out
-
-    return styles
-
-
 def _column_config(task: TaskInfo, metrics: list[str]) -> dict[str, Any]:
     config: dict[str, Any] = {
         "rank": st.column_config.NumberColumn("rank", help="Ties share a rank; missing values come last"),
         "user": st.column_config.TextColumn("user"),
-        "baseline": st.column_config.TextColumn("", help="Reference baseline from the ColliderML team"),
+        "baseline": st.column_config.CheckboxColumn("baseline", help="Reference baseline from the ColliderML team"),
+        "records": st.column_config.TextColumn(
+            "records", help="The metrics on which this entry holds the best value of the board shown"
+        ),
         "credits": st.column_config.NumberColumn("credits", format="%.0f"),
         "submitted": st.column_config.DatetimeColumn("submitted", format="YYYY-MM-DD HH:mm", timezone="UTC"),
-        "age": st.column_config.TextColumn("age"),
+        "age": st.column_config.DatetimeColumn("age", format="distance", timezone="UTC"),
         "code": st.column_config.LinkColumn("code", display_text="code"),
         "model": st.column_config.LinkColumn("model", display_text="model"),
         "id": st.column_config.TextColumn("submission id"),
     }
     for metric in metrics:
         label = bv.metric_label(task, metric)
-        config[label] = st.column_config.NumberColumn(
-            label, format="%.4g", help=f"{'Higher' if task.direction(metric) else 'Lower'} is better"
-        )
+        config[label] = st.column_config.NumberColumn(label, format="%.4g", help=bv.metric_help(task, metric))
     return config
 
 
@@ -206,7 +193,7 @@ def _detail_panel(
             }
         )
         st.dataframe(scores, hide_index=True, column_config={"value": st.column_config.NumberColumn(format="%.6g")})
-        links = bv.display_frame(match.assign(rank=rank), task, metrics, datetime.now(UTC)).iloc[0]
+        links = bv.display_frame(match.assign(rank=rank), task, metrics).iloc[0]
         if links["code"]:
             st.link_button("Code", links["code"])
         if links["model"]:
@@ -230,6 +217,52 @@ def _exports(task: TaskInfo, board: pd.DataFrame, metrics: list[str]) -> None:
         "application/vnd.apache.parquet",
         key=keys.TaskKeys(task.name).parquet,
     )
+
+
+DATASET_URL = "https://huggingface.co/datasets/CERN/ColliderML-Release-1"
+
+
+def _get_started(task: TaskInfo, metrics: list[str]) -> None:
+    """How to make a file to submit: its columns, a sample, the one line of Python, the input data,
+    and what each metric means."""
+    rules = task_rules.of(task.name)
+    with st.expander("Get started: make a predictions file", icon=":material/rocket_launch:"):
+        if rules is None:
+            st.markdown(
+                "This task is newer than this dashboard: its columns are in the colliderml documentation "
+                "for the release that added it. The backend checks files on arrival."
+            )
+        else:
+            st.markdown(f"A Parquet file with these columns, {inert(rules.file_rules)}:")
+            kinds = {"integer": "whole number", "number": "number", "text": "text"}
+            columns = pd.DataFrame([(name, kinds[kind]) for name, kind in rules.columns], columns=["column", "holds"])
+            st.dataframe(columns, hide_index=True, width="content")
+            st.download_button(
+                "Download a sample file",
+                lambda: samples.sample_predictions(task) or b"",
+                samples.sample_filename(task),
+                "application/vnd.apache.parquet",
+                key=keys.TaskKeys(task.name).sample,
+                icon=":material/download:",
+                help="Random predictions in the right shape: they pass the check and score poorly on purpose",
+            )
+            if not rules.scored_locally:
+                st.caption(
+                    "No local preview of scores for this task: scoring it needs the held-out truth, which only "
+                    "the backend has. The check here still covers the columns, the eval events and repeated hits."
+                )
+        st.markdown(
+            "Submit from Python with the official client (your Hugging Face token in `HF_TOKEN`):\n\n"
+            f"```python\nimport colliderml.tasks\ncolliderml.tasks.submit({task.name!r}, 'predictions.parquet')\n```"
+        )
+        where = [f"dataset {inert(task.dataset)}"] if task.dataset else []
+        if task.eval_event_range:
+            where.append(f"events {task.eval_event_range[0]:,}–{task.eval_event_range[1] - 1:,} are scored")
+        st.markdown(
+            f"The input events are the [ColliderML dataset on Hugging Face]({DATASET_URL})"
+            + (f" ({', '.join(where)})." if where else ".")
+        )
+        st.dataframe(bv.glossary(task, metrics), hide_index=True, width="stretch")
 
 
 @st.fragment

@@ -124,11 +124,12 @@ def test_user_search_keeps_the_real_rank(jets_rows: pd.DataFrame) -> None:
 def test_display_frame_labels_metrics_with_arrows_and_drops_unsafe_links(jets_rows: pd.DataFrame) -> None:
     metrics = bv.task_metrics(JETS, jets_rows)
     board = bv.ranked_board(jets_rows, JETS, bv.ViewOptions())
-    shown = bv.display_frame(board, JETS, metrics, NOW.to_pydatetime()).set_index("id")
+    shown = bv.display_frame(board, JETS, metrics).set_index("id")
     assert list(shown.columns) == [
         "rank",
         "user",
         "baseline",
+        "records",
         "btag_auc ↑",
         "light_rej_70 ↑",
         "c_rej_70 ↑",
@@ -143,9 +144,38 @@ def test_display_frame_labels_metrics_with_arrows_and_drops_unsafe_links(jets_ro
     assert shown.loc["a2", "code"] is None and shown.loc["a2", "model"] is None, "None, not NaN (truthy)"
     assert shown.loc["c1", "code"] == "https://github.com/carol/tagger"
     assert shown.loc["c1", "model"] == "https://huggingface.co/carol/tagger-v1"
-    assert shown.loc["base", "baseline"] == "baseline" and shown.loc["c1", "baseline"] == ""
+    assert bool(shown.loc["base", "baseline"]) and not bool(shown.loc["c1", "baseline"])
     assert shown.loc["a2", "credits"] == 100.0
-    assert shown.loc["a2", "age"] == "5 days ago"
+    # The browser words the age ("5 days ago") from the time itself: the table does not change by the minute.
+    assert shown.loc["a2", "age"] == shown.loc["a2", "submitted"] == NOW - pd.Timedelta(days=5)
+
+
+def test_records_name_the_best_value_of_each_metric_in_the_board_shown(jets_rows: pd.DataFrame) -> None:
+    metrics = bv.task_metrics(JETS, jets_rows)
+    board = bv.ranked_board(jets_rows, JETS, bv.ViewOptions())
+    shown = bv.display_frame(board, JETS, metrics).set_index("id")
+    best = bv.best_values(board, JETS, metrics)
+    for row_id, row in shown.iterrows():
+        held = [bv.metric_label(JETS, m) for m in metrics if m in best and row[bv.metric_label(JETS, m)] == best[m]]
+        assert row["records"] == " · ".join(held), row_id
+    assert (shown["records"] != "").sum() >= 1
+
+
+def test_a_board_table_leaves_out_the_columns_no_row_fills(jets_rows: pd.DataFrame) -> None:
+    metrics = tuple(bv.task_metrics(JETS, jets_rows))
+    table = bv.board_table(jets_rows, JETS, bv.ViewOptions(), metrics)
+    assert "model" in table.columns, "carol's row names a model repo"
+    without_links = jets_rows.assign(code_url=None, model_repo_id=None)
+    table = bv.board_table(without_links, JETS, bv.ViewOptions(), metrics)
+    assert "model" not in table.columns and "code" not in table.columns
+    assert {"rank", "user", "records", "btag_auc ↑"} <= set(table.columns)
+
+
+def test_search_in_a_shown_table_keeps_the_real_rank(jets_rows: pd.DataFrame) -> None:
+    table = bv.board_table(jets_rows, JETS, bv.ViewOptions(), tuple(bv.task_metrics(JETS, jets_rows)))
+    found = bv.find_in_table(table, " BO ")
+    assert found["user"].tolist() == ["bob"] and found["rank"].tolist() == [3]
+    assert bv.find_in_table(table, "") is table
 
 
 def test_task_metrics_adds_metrics_only_some_rows_carry() -> None:
@@ -186,19 +216,6 @@ def test_best_values_follow_each_metrics_direction() -> None:
         "wallclock_s": 3.0,
         "events_per_sec": 300.0,
     }
-
-
-@pytest.mark.parametrize(("position", "page"), [(0, 1), (99, 1), (100, 2), (150, 2), (249, 3)])
-def test_page_of_a_deep_linked_submission(position: int, page: int) -> None:
-    board = pd.DataFrame({"id": [f"s{i}" for i in range(250)]})
-    assert bv.page_of(board, f"s{position}", 100) == page
-
-
-def test_page_of_an_unknown_or_missing_submission_is_the_first() -> None:
-    board = pd.DataFrame({"id": ["a", "b"]})
-    assert bv.page_of(board, "zzz", 1) == 1
-    assert bv.page_of(board, None, 1) == 1
-    assert bv.page_of(board, "", 1) == 1
 
 
 def test_default_tradeoff() -> None:

@@ -165,8 +165,8 @@ CASES = [
         ledger=_json_fault(200, {"entries": []}),
         post=_json_fault(200, [{"submission_id": "x", "scores": 0.9}]),
         expect={
-            "home": ("1 submissions",),  # the row is shown, its unreadable score left blank
-            "task": ("typo-user,,,,",),  # in the table, its three metrics blank
+            "home": ("1 submission ·",),  # the row is shown, its unreadable score left blank
+            "task": ("typo-user,False,,,,",),  # in the table: no records, its three metrics blank
             "credits": ("a JSON list where an object was expected", "a JSON dict where a list was expected"),
             "submit": ("a JSON list where an object was expected",),
             "reproduce": ("a JSON list where an object was expected",),
