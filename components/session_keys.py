@@ -28,7 +28,7 @@ FORGET = "auth.forget"  # set on sign-out: the sidebar's next run has the browse
 COOKIE_READ = "sign_in.cookie_read"  # this session looked for a kept sign-in (once: kept through sign-out)
 
 # What the person did in this session
-CHECKS = "user.checks"  # {(uploader key, file id): CheckResult}: the current file's local check
+KEPT_FILES = "user.kept_files"  # kept_files.KeptFiles: the last file checked in each upload box, and its check
 SENDS = "user.sends"  # sends.Sends' results and failures of each submit and reproduction
 LEDGER = "user.credits.ledger"  # session_cache.Kept[DataFrame]: the credit ledger, kept briefly
 

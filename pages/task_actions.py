@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from components import auth, data, sends, session_cache
+from components import auth, data, kept_files, sends, session_cache
 from components import leaderboard as lb
 from components import session_keys as keys
 from components import submission as sub
@@ -47,26 +47,53 @@ def pick_for_reproduction(task: str, submission_id: str) -> None:
     st.session_state[keys.TaskKeys(task).reproduce_id] = submission_id
 
 
-def _uploaded_check(task: TaskInfo, widget_key: str) -> tuple[bytes, CheckResult] | None:
-    """The chosen file and its local check, computed once per file rather than on every rerun."""
+def _uploaded_check(task: TaskInfo, box: str) -> tuple[bytes, CheckResult] | None:
+    """The chosen file and its local check, checked once per file and kept across page switches."""
     cap_mb = settings().max_upload_mb
+    kept = kept_files.of_session(st.session_state, cap_mb * 1024 * 1024)
     uploaded = st.file_uploader(
-        f"Predictions (.parquet, up to {cap_mb} MB)", type=["parquet"], key=widget_key, max_upload_size=cap_mb
+        f"Predictions (.parquet, up to {cap_mb} MB)",
+        type=["parquet"],
+        key=box,
+        max_upload_size=cap_mb,
+        on_change=_forget_if_removed,
+        args=(box,),
     )
     if uploaded is None:
-        return None
-    payload = uploaded.getvalue()
-    checks: dict = st.session_state.setdefault(keys.CHECKS, {})
-    cache_key = (widget_key, uploaded.file_id)
-    if cache_key not in checks:
+        return _kept_file(kept, box)
+    file = kept.files.get(box)
+    if file is None or file.file_id != uploaded.file_id:
         from components.upload_checks import check_predictions  # here: a visitor who uploads nothing never pays for it
 
         with st.spinner("Checking the file locally…"):
-            checks.clear()  # keep only the current file's check in memory
-            checks[cache_key] = check_predictions(payload, task, max_bytes=cap_mb * 1024 * 1024)
-    result: CheckResult = checks[cache_key]
-    _show_check(result)
-    return payload, result
+            payload = uploaded.getvalue()
+            check = check_predictions(payload, task, max_bytes=cap_mb * 1024 * 1024)
+        file = kept_files.KeptFile(uploaded.file_id, uploaded.name, payload, check)
+        kept.keep(box, file)
+    _show_check(file.check)
+    return file.payload, file.check
+
+
+def _kept_file(kept: kept_files.KeptFiles, box: str) -> tuple[bytes, CheckResult] | None:
+    """What the box held before the person left the page, if it is still kept."""
+    file = kept.files.get(box)
+    if file is None:
+        if box in kept.cleared:
+            st.caption(f"{inert(kept.cleared[box])} was let go to keep memory in bounds: choose it again to send it.")
+        return None
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(f"Kept from earlier in this session: {inert(file.name)}.", icon=":material/inventory_2:")
+    if right.button("Forget it", key=f"{box}.forget"):
+        kept.forget(box)
+        st.rerun()
+    _show_check(file.check)
+    return file.payload, file.check
+
+
+def _forget_if_removed(box: str) -> None:
+    """The person took the file out of the box: it is not kept any more."""
+    if st.session_state.get(box) is None:
+        kept_files.of_session(st.session_state, settings().max_upload_mb * 1024 * 1024).forget(box)
 
 
 def _show_check(check: CheckResult) -> None:
@@ -118,14 +145,14 @@ def _submit(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> None:
     if chosen is None:
         return
     payload, check = chosen
+    attempt = sends.Attempt(task.name, "submit", "", check.sha256)
+    done = sends.of_session(st.session_state).answers.get(attempt)
+    if done is not None:  # the backend's answer, not a preview against a board the file is now on
+        _show_submit_result(task, *done)
+        return
     bests = _bests(task, rows)
     if check.ok and check.local_scores:
         _local_preview(task, check.local_scores, bests)
-    attempt = sends.Attempt(task.name, "submit", "", check.sha256)
-    done = sends.of_session(st.session_state).answers.get(attempt)
-    if done is not None:
-        _show_submit_result(task, *done)
-        return
 
     def submit() -> tuple[SubmitResult, dict[str, float]]:
         backend = data.backend()

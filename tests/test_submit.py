@@ -14,7 +14,7 @@ from streamlit.util import calc_hash
 
 from components import auth, session_keys
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from tests.conftest import home_app
+from tests.conftest import home_app, open_page
 from tests.faults import Fault, FaultProxy
 
 REWARDS = {"tracking": 50, "jets": 50, "anomaly": 50, "tracking_small": 50, "tracking_latency": 30, "data_loading": 30}
@@ -83,6 +83,33 @@ def test_a_valid_submission_for_every_task_earns_what_the_rules_say(monkeypatch,
 
     at.run()  # a rerun (or a double click) must not post again
     assert len(_board(fresh_backend.url, task)) == 1
+
+
+def test_after_a_submission_the_page_shows_the_answer_not_a_preview_against_its_own_row(
+    monkeypatch, fresh_backend
+) -> None:
+    """The 'would it beat the board' preview compared the file with a board that now holds it."""
+    at = _signed_in_page(monkeypatch, fresh_backend.url, "jets", "alice", fresh_backend.token("alice"))
+    _upload(at, "jets.submit.file", to_parquet_bytes(make_predictions("jets", 0.6, seed=12)))
+    assert "Beats the current best on btag_auc" in _messages(at, "info"), "before: a preview"
+    at.button(key="jets.submit.send").click().run()
+    assert "Credits earned: 150" in _messages(at)
+    assert "Beats no current best" not in _messages(at) and "Scored here" not in _messages(at)
+
+
+def test_a_checked_file_is_kept_when_the_person_switches_pages(monkeypatch, fresh_backend) -> None:
+    at = _signed_in_page(monkeypatch, fresh_backend.url, "jets", "alice", fresh_backend.token("alice"))
+    _upload(at, "jets.submit.file", to_parquet_bytes(make_predictions("jets", 0.6, seed=13)), name="mine.parquet")
+    open_page(at, "home")
+    open_page(at, "jets")
+    assert "Kept from earlier in this session: mine.parquet" in _messages(at)
+    assert "Local check passed" in _messages(at)
+    at.button(key="jets.submit.send").click().run()
+    assert "Credits earned: 150" in _messages(at) and len(_board(fresh_backend.url, "jets")) == 1
+
+    at.button(key="jets.submit.file.forget").click().run()
+    assert "Kept from earlier" not in _messages(at)
+    assert not [b for b in at.button if b.key == "jets.submit.send"], "no file, nothing to send"
 
 
 def test_the_same_file_again_is_deduplicated_and_earns_nothing(monkeypatch, fresh_backend) -> None:
