@@ -20,6 +20,10 @@ Then one run of the default page in the background (Streamlit's own script healt
 session no browser sees) does the one-off work of a fresh process before the first visitor
 arrives: imports, the catalogue and every leaderboard fetched into the shared caches, Streamlit's
 lazy set-ups. The server answers its health check meanwhile.
+
+Beside the app it serves the two routes that make a sign-in last through reloads and new tabs
+(components.sign_in_store): `/sign-in/claim/<code>` sets the HttpOnly cookie that names a
+server-side sign-in, `/sign-in/forget` clears it. The page has the browser fetch them.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import streamlit as st
 from streamlit import delta_generator
 from streamlit.runtime import Runtime
 from streamlit.runtime.pages_manager import PagesManager
+
+from components import sign_in_store
 
 
 @asynccontextmanager
@@ -49,4 +55,4 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
             await warm_up
 
 
-app = st.App("Home.py", lifespan=lifespan)
+app = st.App("Home.py", lifespan=lifespan, routes=sign_in_store.routes())
