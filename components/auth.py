@@ -1,8 +1,10 @@
 """The one session wrapper every page uses: who is signed in, their bearer token, sign in and out.
 
-The access token lives only in this session's `st.session_state` (never in a shared cache, a
-URL, a log line or the page). Sign-in is "Sign in with Hugging Face" through streamlit-oauth
-(authorization code + PKCE S256 + state), or a pasted access token for blocked popups and CLI users.
+The access token lives in this session's `st.session_state` and, so that a sign-in lasts through
+reloads and new tabs, in the server-side sign-in store under a random id that the browser holds in
+an HttpOnly cookie (components.sign_in_store); never in a shared cache, a URL, a log line or the
+page. Sign-in is "Sign in with Hugging Face" through streamlit-oauth (authorization code + PKCE
+S256 + state), or a pasted access token for blocked popups and CLI users.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from urllib.parse import urlsplit
 import requests
 import streamlit as st
 
-from components import data, session_cache
+from components import data, session_cache, sign_in_store
 from components import session_keys as keys
 from components.api import AuthExpired, BackendError, Me, error_message
 from components.text import inert
@@ -28,7 +30,12 @@ NO_STATE = (
     "Sign-in refused: the answer from the sign-in page carried no state, so it cannot be tied to the "
     "sign-in this browser started. Sign in again."
 )
+EXPIRED = "Your Hugging Face sign-in expired: sign in again to submit or see your credits."
+ENDED = "Your sign-in on this browser ended (signed out in another tab, or it expired): sign in again."
 ME_TTL_S = 30
+#: How long a sign-in lasts on this browser when the token carries no expiry (a pasted token):
+#: as long as a "Sign in with Hugging Face" token, 8 hours (`hf_oauth_expiration_minutes: 480`).
+UNDATED_SIGN_IN_S = 8 * 3600
 COMPONENT_PATH = "/component/streamlit_oauth.authorize_button/index.html"
 
 
@@ -43,6 +50,10 @@ class Session:
 
     def expired(self, now: float | None = None) -> bool:
         return self.expires_at is not None and (now or time.time()) >= self.expires_at
+
+
+#: The sign-ins kept for later page loads, shared by every session of this process (and the routes).
+_kept: sign_in_store.SignInStore[Session] = sign_in_store.STORE
 
 
 @dataclass(frozen=True)
@@ -92,17 +103,47 @@ def discover(provider_url: str) -> dict[str, str]:
 
 
 def current() -> Session | None:
-    """The signed-in user, or None; an expired sign-in is ended here with a message."""
-    session: Session | None = st.session_state.get(keys.SESSION)
-    if session is not None and session.expired():
-        sign_out(notice="Your Hugging Face sign-in expired: sign in again to submit or see your credits.")
+    """The signed-in user, or None. A new session takes up the sign-in this browser kept; a sign-in
+    that expired, or ended in another tab of this browser, is ended here with a message."""
+    session: Session | None = st.session_state.get(keys.SESSION) or _kept_sign_in()
+    if session is None:
+        return None
+    if session.expired():
+        sign_out(notice=EXPIRED)
+        return None
+    sign_in_id = st.session_state.get(keys.SIGN_IN_ID)
+    if sign_in_id is not None and _kept.get(sign_in_id) is None:
+        sign_out(notice=ENDED)
         return None
     return session
 
 
+def _kept_sign_in() -> Session | None:
+    """The sign-in this browser's cookie names, looked for once per session (Streamlit gives the
+    cookies of the page load); a cookie that names nothing any more is cleared."""
+    if st.session_state.get(keys.COOKIE_READ):
+        return None
+    st.session_state[keys.COOKIE_READ] = True
+    sign_in_id = st.context.cookies.get(sign_in_store.COOKIE)
+    if not sign_in_id:
+        return None
+    session = _kept.get(sign_in_id)
+    if session is None:
+        st.session_state[keys.FORGET] = True
+        return None
+    st.session_state[keys.SESSION] = session
+    st.session_state[keys.SIGN_IN_ID] = sign_in_id
+    return session
+
+
 def sign_out(notice: str | None = None) -> None:
-    """Forget everything about the user in this session."""
+    """Forget everything about the user in this session and end the sign-in this browser kept: at
+    once here, and its cookie on the sidebar's next run."""
+    sign_in_id = st.session_state.get(keys.SIGN_IN_ID)
     keys.clear_user_state(st.session_state)
+    if sign_in_id is not None:
+        _kept.forget(sign_in_id)
+        st.session_state[keys.FORGET] = True
     if notice:
         st.session_state[keys.NOTICE] = notice
 
@@ -136,8 +177,14 @@ def me(force: bool = False) -> Me | None:
 
 
 def _signed_in(session: Session, profile: Me) -> None:
+    """Sign in this session, and keep the sign-in for this browser: the sidebar then has the
+    browser claim its cookie."""
     st.session_state[keys.SESSION] = session
     session_cache.keep(st.session_state, keys.ME, session.username, profile)
+    expires_at = session.expires_at or time.time() + UNDATED_SIGN_IN_S
+    grant = _kept.add(session, owner=session.username, expires_at=expires_at)
+    st.session_state[keys.SIGN_IN_ID] = grant.session_id
+    st.session_state[keys.CLAIM] = grant.claim_code
 
 
 def sign_in_with_token(pasted: str) -> str | None:
@@ -230,10 +277,11 @@ def _next_attempt(problem: str) -> NoReturn:
 
 def sidebar() -> None:
     """Who is signed in and their balance, or the ways to sign in. Shown on every page."""
+    session = current()  # first: it may end a sign-in, and the notice saying so belongs to this run
     notice = st.session_state.pop(keys.NOTICE, None)
     if notice:
         st.warning(inert(notice), icon="🔒")
-    session = current()
+    _cookie_errands()
     if session is not None:
         _signed_in_panel(session)
         return
@@ -249,6 +297,25 @@ def sidebar() -> None:
                 st.error(inert(problem))
             else:
                 st.rerun()
+
+
+def _cookie_errands() -> None:
+    """Have the browser fetch the route that sets or clears its sign-in cookie. A script cannot set
+    cookies; an image in the page can (st.html keeps a plain <img>, and no script runs). The claim
+    is shown until the browser has used it, or for its 60 s."""
+    if st.session_state.pop(keys.FORGET, False):
+        _fetch_in_browser(sign_in_store.FORGET_PATH)
+    code = st.session_state.get(keys.CLAIM)
+    if code is None:
+        return
+    if _kept.pending(code):
+        _fetch_in_browser(f"{sign_in_store.CLAIM_PATH}/{code}")
+    else:
+        del st.session_state[keys.CLAIM]
+
+
+def _fetch_in_browser(path: str) -> None:
+    st.html(f'<img src="{path}" alt="" hidden>')
 
 
 def _signed_in_panel(session: Session) -> None:
