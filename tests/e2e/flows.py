@@ -1,6 +1,6 @@
-"""Steps the signed-in end-to-end tests share: extra browser profiles, the two ways to sign in,
-in-app navigation (a full reload would start a new Streamlit session and sign the user out),
-uploads, and what the backend holds.
+"""Steps the signed-in end-to-end tests share: extra browser profiles, the two ways to sign in and
+signing out, the kept sign-in's cookie and web storage, in-app navigation (a full reload starts a
+new Streamlit session, which takes up the kept sign-in), uploads, and what the backend holds.
 
 Everything here drives the synchronous Playwright API on the main thread, as the fixtures do.
 """
@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Browser, Frame, Locator, Page, Request, expect
+from playwright.sync_api import Browser, BrowserContext, Cookie, Frame, Locator, Page, Request, expect
 
+from components import sign_in_store
+from local_backend import db
 from local_backend.predictions import make_predictions, to_parquet_bytes
+from tests.conftest import LocalBackend
 from tests.e2e.conftest import SCREENSHOTS, BrowserProblems
 from tests.e2e.support import wait_ready
 
@@ -115,6 +118,56 @@ def sign_in_with_token(page: Page, username: str, token: str) -> None:
     side.get_by_role("button", name="Sign in with token").click()
     expect(side.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=SIGN_IN_MS)
     wait_ready(page)
+
+
+def sign_out(page: Page) -> None:
+    """The sidebar's "Sign out"; wait until the ways to sign in are back."""
+    sidebar(page).get_by_role("button", name="Sign out").click()
+    expect_signed_out(page)
+
+
+def expect_signed_in(page: Page, username: str) -> None:
+    expect(sidebar(page).get_by_text(f"Signed in as {username}")).to_be_visible(timeout=SIGN_IN_MS)
+    wait_ready(page)
+
+
+def expect_signed_out(page: Page) -> None:
+    """The sidebar offers the ways to sign in, and says nobody is signed in."""
+    expect(sidebar(page).get_by_text("Use an access token instead")).to_be_visible(timeout=SIGN_IN_MS)
+    wait_ready(page)
+    expect(sidebar(page).get_by_text("Signed in as")).to_have_count(0)
+
+
+def kept_sign_in_cookie(context: BrowserContext) -> Cookie | None:
+    """The cookie that names this profile's kept sign-in (components.sign_in_store), if any."""
+    return next((c for c in context.cookies() if c.get("name") == sign_in_store.COOKIE), None)
+
+
+def wait_for_kept_sign_in(page: Page, present: bool = True, timeout_ms: float = 10_000) -> Cookie | None:
+    """Wait until the page has had the browser claim (or clear) its sign-in cookie; the cookie."""
+    waited = 0.0
+    while (kept_sign_in_cookie(page.context) is not None) != present:
+        assert waited < timeout_ms, f"the sign-in cookie is {'still missing' if present else 'still there'}"
+        page.wait_for_timeout(100)
+        waited += 100
+    return kept_sign_in_cookie(page.context)
+
+
+def web_storage(page: Page) -> str:
+    """Everything the page's origin keeps in localStorage and sessionStorage, as text."""
+    text: str = page.evaluate("() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])")
+    return text
+
+
+def end_tokens(backend: LocalBackend, username: str) -> None:
+    """The backend stops accepting every token of `username` (they expire now), as Hugging Face
+    does with a revoked or expired token: the next signed-in call gets a 401."""
+    conn = db.connect(backend.db_path)
+    try:
+        with db.transaction(conn):
+            conn.execute("UPDATE oauth_tokens SET expires_at = ? WHERE hf_username = ?", (db.timestamp(), username))
+    finally:
+        conn.close()
 
 
 def open_page(page: Page, title: str) -> None:
