@@ -10,8 +10,8 @@ from functools import partial
 
 import streamlit as st
 
-from components import auth, data
-from pages import about_page, credits_page, home_page, task_page
+from components import auth, data, paths
+from pages import about_page, credits_page, home_page, not_found_page, task_page
 
 st.set_page_config(page_title="ColliderML Leaderboard", page_icon=":material/leaderboard:", layout="wide")
 
@@ -38,4 +38,9 @@ with st.sidebar:
     st.caption(f"Backend: {data.backend_url()}")
     if data.serves_demo_data():
         st.caption(":material/science: Local demo data: generated users and scores, not the public benchmark.")
-current.run()
+pages = [overview, *task_pages.values(), my_credits, about]
+requested = paths.requested_page(st.context.url, st.get_option("server.baseUrlPath"))
+if paths.is_unknown(requested, {page.url_path for page in pages}):
+    not_found_page.render(requested, overview, task_pages)
+else:
+    current.run()

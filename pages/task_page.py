@@ -17,7 +17,8 @@ from components.tasks import TaskInfo
 from components.text import inert, plural
 from pages import task_actions
 
-#: Visible rows before the grid scrolls (the board itself holds every row, sortable as a whole).
+#: Past this many rows the grid scrolls within a fixed height (it holds every row, sortable as a whole).
+TABLE_ROWS = 10
 TABLE_HEIGHT = 420
 
 
@@ -31,7 +32,7 @@ def render(task: TaskInfo) -> None:
     rows = snapshot.rows
     metrics = bv.task_metrics(task, rows)
     opts, user_query = _controls(task, rows)
-    _header(task, bv.trend_rows(rows, opts) if opts.as_of else rows, metrics, opts)
+    _header(task, bv.trend_rows(rows, opts) if opts.as_of else rows, opts)
     # Built once per board version and options for every visitor, then searched.
     table = bv.find_in_table(data.per_board(snapshot, bv.board_table, task, opts, tuple(metrics)), user_query)
     selected_id = st.query_params.get("submission")
@@ -45,21 +46,21 @@ def render(task: TaskInfo) -> None:
     _charts(task, snapshot, metrics, opts)
 
 
-def _header(task: TaskInfo, rows: pd.DataFrame, metrics: list[str], opts: bv.ViewOptions) -> None:
-    """Four figures in one compact row (it wraps on a phone rather than stacking), as of the chosen date."""
-    with st.container(horizontal=True, gap="large"):
-        st.metric("Submissions", f"{len(rows):,}", width="content")
-        st.metric("Participants", f"{rows['hf_username'].nunique():,}", width="content")
-        last = rows["submitted_at"].max() if len(rows) else None
-        now = _as_of_moment(opts.as_of) if opts.as_of else datetime.now(UTC)
-        st.metric("Last activity", lb.relative_time(last, now) if last is not None else "—", width="content")
-        st.metric("Dataset", inert(task.dataset) if task.dataset else "—", width="content")
-    eval_range = f"events {task.eval_event_range[0]:,}–{task.eval_event_range[1]:,}" if task.eval_event_range else "—"
-    directions = " · ".join(bv.metric_label(task, m) for m in metrics)
-    as_of = f"As of {opts.as_of:%Y-%m-%d} (end of day, UTC)  ·  " if opts.as_of else ""
-    st.caption(
-        f"{as_of}Eval range: {eval_range}  ·  Metrics (↑ higher is better, ↓ lower is better): {inert(directions)}"
-    )
+def _header(task: TaskInfo, rows: pd.DataFrame, opts: bv.ViewOptions) -> None:
+    """The board's figures, as of the chosen date, in one line that stays one line on a phone."""
+    last = rows["submitted_at"].max() if len(rows) else None
+    now = _as_of_moment(opts.as_of) if opts.as_of else datetime.now(UTC)
+    figures = [
+        f"**{plural(len(rows), 'submission')}**",
+        f"**{plural(rows['hf_username'].nunique(), 'participant')}**",
+        f"last activity **{lb.relative_time(last, now) if last is not None else '—'}**",
+    ]
+    if task.dataset:
+        figures.append(f"dataset **{inert(task.dataset)}**")
+    if task.eval_event_range:
+        figures.append(f"eval events {task.eval_event_range[0]:,}–{task.eval_event_range[1] - 1:,}")
+    as_of = f"As of the end of {opts.as_of:%Y-%m-%d} (UTC): " if opts.as_of else ""
+    st.markdown(as_of + " · ".join(figures))
 
 
 def _as_of_moment(day: date) -> datetime:
@@ -67,39 +68,47 @@ def _as_of_moment(day: date) -> datetime:
 
 
 def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
-    """The view options and the user search; the view, baselines, user and "as of" live in the
-    URL too (`?view=All+submissions&user=alice&as_of=2026-11-15`), so a view can be shared."""
+    """The view, the user search and the rest of the filters in a popover: one row on a desktop,
+    two on a phone, so the table stays on the first screen. The view, baselines, user and "as
+    of" live in the URL too (`?view=All+submissions&user=alice&as_of=2026-11-15`)."""
     k = keys.TaskKeys(task.name)
-    c1, c2, c3, c4 = st.columns([2, 1.3, 2, 1.2], vertical_alignment="bottom")
-    view = c1.segmented_control(
-        "Show", VIEWS, default=VIEWS[0], required=True, key=keys.BOUND_VIEW, bind="query-params"
-    )
-    baselines = c2.toggle("Baselines", value=True, key=keys.BOUND_BASELINES, bind="query-params")
-    user_query = c3.text_input("Search user", key=keys.BOUND_USER, placeholder="user name", bind="query-params") or ""
-    if c4.button("Refresh", key=k.refresh, icon=":material/refresh:", help="Fetch this leaderboard again now"):
-        data.refresh(task.name)
-        st.rerun()
     start = end = None
-    with st.expander("Date range and “as of”", icon=":material/calendar_month:"):
-        as_of = st.date_input(
-            "Show the board as it stood at the end of (UTC; empty: now)",
-            value=None,
-            key=keys.BOUND_AS_OF,
+    with st.container(horizontal=True, vertical_alignment="center"):
+        view = st.segmented_control(
+            "Show",
+            VIEWS,
+            default=VIEWS[0],
+            required=True,
+            key=keys.BOUND_VIEW,
             bind="query-params",
+            label_visibility="collapsed",
         )
-        if len(rows):
-            first, last = rows["submitted_at"].min().date(), rows["submitted_at"].max().date()
-            # The bounds are part of the key: when a new submission moves the last date, the range
-            # starts over at the full span instead of silently hiding the newest rows.
-            picked = st.date_input(
-                "Submitted between",
-                value=(first, last),
-                min_value=first,
-                max_value=last,
-                key=k.dates(f"{first}.{last}"),
+        user_query = st.text_input(
+            "Search user",
+            key=keys.BOUND_USER,
+            placeholder="Search user",
+            bind="query-params",
+            label_visibility="collapsed",
+            width=180,
+        )
+        with st.popover("Filters", icon=":material/filter_list:"):
+            baselines = st.toggle("Baselines", value=True, key=keys.BOUND_BASELINES, bind="query-params")
+            as_of = st.date_input(
+                "As it stood at the end of (UTC; empty: now)", value=None, key=keys.BOUND_AS_OF, bind="query-params"
             )
-            if isinstance(picked, tuple) and len(picked) == 2:
-                start, end = picked
+            if len(rows):
+                first, last = rows["submitted_at"].min().date(), rows["submitted_at"].max().date()
+                # The bounds are part of the key: when a new submission moves the last date, the
+                # range starts over at the full span instead of silently hiding the newest rows.
+                span = k.dates(f"{first}.{last}")
+                picked = st.date_input(
+                    "Submitted between", value=(first, last), min_value=first, max_value=last, key=span
+                )
+                if isinstance(picked, tuple) and len(picked) == 2:
+                    start, end = picked
+        if st.button("Refresh", key=k.refresh, icon=":material/refresh:", help="Fetch this leaderboard again now"):
+            data.refresh(task.name)
+            st.rerun()
     opts = bv.ViewOptions(
         best_per_user=view != VIEWS[1],
         include_baselines=baselines,
@@ -107,7 +116,7 @@ def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
         end=end,
         as_of=as_of if isinstance(as_of, date) else None,
     )
-    return opts, user_query
+    return opts, user_query or ""
 
 
 VIEWS = ("Best per user", "All submissions")
@@ -122,7 +131,7 @@ def _table(task: TaskInfo, table: pd.DataFrame, metrics: list[str], selected_id:
         table,
         hide_index=True,
         width="stretch",
-        height=TABLE_HEIGHT,
+        height=TABLE_HEIGHT if len(table) > TABLE_ROWS else "auto",
         key=keys.TaskKeys(task.name).table,
         column_config=_column_config(task, metrics),
         on_select="rerun",
@@ -154,7 +163,7 @@ def _column_config(task: TaskInfo, metrics: list[str]) -> dict[str, Any]:
         "user": st.column_config.TextColumn("user"),
         "baseline": st.column_config.CheckboxColumn("baseline", help="Reference baseline from the ColliderML team"),
         "records": st.column_config.TextColumn(
-            "records", help="The metrics on which this entry holds the best value of the board shown"
+            "records", width="medium", help="The metrics on which this entry holds the best value of the board shown"
         ),
         "credits": st.column_config.NumberColumn("credits", format="%.0f"),
         "submitted": st.column_config.DatetimeColumn("submitted", format="YYYY-MM-DD HH:mm", timezone="UTC"),
