@@ -13,7 +13,7 @@ import streamlit as st
 from components import auth, data, paths
 from pages import about_page, credits_page, home_page, not_found_page, task_page
 
-st.set_page_config(page_title="ColliderML Leaderboard", page_icon=":material/leaderboard:", layout="wide")
+st.set_page_config(page_title="ColliderML Leaderboard", page_icon="⚛️", layout="wide")
 
 catalogue = data.catalogue()
 task_pages = {

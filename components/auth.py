@@ -280,7 +280,7 @@ def sidebar() -> None:
     session = current()  # first: it may end a sign-in, and the notice saying so belongs to this run
     notice = st.session_state.pop(keys.NOTICE, None)
     if notice:
-        st.warning(inert(notice), icon="🔒")
+        st.warning(inert(notice), icon=":material/lock:")
     _cookie_errands()
     if session is not None:
         _signed_in_panel(session)

@@ -7,28 +7,35 @@ accessible table the grid keeps in step with the canvas (header texts, visible r
 from __future__ import annotations
 
 import io
+import math
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pandas as pd
+import pyarrow as pa
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from components.api import BackendClient
 from components.tasks import FALLBACK_TASKS
+from components.upload_checks import check_predictions
+from local_backend.predictions import to_parquet_bytes
 from tests.conftest import LocalBackend
+from tests.e2e.conftest import BrowserProblems
 from tests.e2e.support import StreamlitApp, expect_no_exception, running_app, wait_ready
 
 TASKS = [t.name for t in FALLBACK_TASKS]
 TASK = "jets"
 #: A grid header cell is sorted when its accessible text starts with an arrow ("↑ btag_auc ↑").
 SORTED = re.compile(r"^([↑↓]) ")
-ROWS_CAPTION = re.compile(r"^([\d,]+) rows · ranked by")
+ROWS_CAPTION = re.compile(r"^([\d,]+) rows? · ranked by")
 #: Where to click the grid's header row, and where to look for its column rules (above the header
 #: texts), in pixels from the top of the canvas.
 HEADER_Y = 15
@@ -55,9 +62,9 @@ def _board(page: Page, task: str = TASK) -> Locator:
     return page.locator(f".st-key-{task}-table [data-testid='stDataFrame']")
 
 
-def _grid(page: Page) -> dict[str, list]:
+def _grid(page: Page, task: str = TASK) -> dict[str, list]:
     """The board's header texts and visible rows (cell texts), from the grid's accessible table."""
-    table = _board(page).locator("table")
+    table = _board(page, task).locator("table")
     table.locator("tbody td").first.wait_for(state="attached")
     grid: dict[str, list] = table.evaluate(
         """t => ({
@@ -88,17 +95,17 @@ def _header_xs(page: Page, canvas: Locator) -> list[float]:
     return [box["x"] + a + (b - a) / 3 for a, b in zip(edges, edges[1:], strict=False) if b - a > MIN_COLUMN_PX]
 
 
-def _sort_ascending(page: Page, header: str) -> None:
+def _sort_ascending(page: Page, header: str, task: str = TASK) -> None:
     """Click the header cell titled `header` until the grid sorts by it, ascending.
 
     Header cells are canvas drawings: the click position comes from the column rules, and the
     accessible header texts say which column a click sorted. That corrects an offset (a row
     selection column first) and walks the sort cycle (ascending, descending, none).
     """
-    canvas = _board(page).locator("[data-testid='data-grid-canvas']")
+    canvas = _board(page, task).locator("[data-testid='data-grid-canvas']")
     box = canvas.bounding_box()
     assert box is not None
-    heads = _grid(page)["heads"]
+    heads = _grid(page, task)["heads"]
     target = heads.index(header)
     xs = _header_xs(page, canvas)
     column = target
@@ -108,13 +115,13 @@ def _sort_ascending(page: Page, header: str) -> None:
             page.wait_for_function(
                 """([table, before]) => JSON.stringify([...table.querySelectorAll('th')].map(c => c.textContent))
                     !== JSON.stringify(before)""",
-                arg=[_board(page).locator("table").element_handle(), heads],
+                arg=[_board(page, task).locator("table").element_handle(), heads],
                 timeout=2_000,
             )
         except PlaywrightTimeout:  # nothing changed: the click missed a sortable header; try the next cell
             column += 1
             continue
-        heads = _grid(page)["heads"]
+        heads = _grid(page, task)["heads"]
         sorted_at = next((i for i, text in enumerate(heads) if SORTED.match(text)), None)
         if sorted_at == target and heads[target].startswith("↑"):
             return
@@ -278,3 +285,123 @@ def test_first_visitor_deep_link_gets_no_page_not_found_dialog(
             assert tab.get_by_role("dialog").count() == 0, tab.get_by_role("dialog").inner_text()
         finally:
             context.close()
+
+
+@pytest.fixture
+def big_board(tmp_path: Path, truth_dir: Path) -> Iterator[tuple[LocalBackend, StreamlitApp, list[float]]]:
+    """A backend holding 150 tracking_latency submissions (more than the 100 rows a screen used to
+    hold), and a dashboard on it."""
+    backend = LocalBackend(db_path=tmp_path / "colliderml.sqlite3", data_dir=truth_dir)
+    backend.start()
+    try:
+        times = [round(5.0 + (i * 37 % 150) * 0.1, 1) for i in range(150)]
+        for i, wallclock in enumerate(times):
+            table = pa.table({"wallclock_s": [wallclock], "n_events": [1000]})
+            backend.submit("tracking_latency", f"racer-{i % 40}", to_parquet_bytes(table))
+        with running_app(backend.url, tmp_path / "streamlit.log") as app:
+            yield backend, app, times
+    finally:
+        backend.stop()
+
+
+def test_sorting_a_column_orders_every_row_of_the_board(
+    big_board: tuple[LocalBackend, StreamlitApp, list[float]], page: Page, shot: Callable[[str], Path]
+) -> None:
+    """With 147 rows, sorting wallclock_s descending once put rank 100 first: only the rows on
+    screen were sorted."""
+    _, app, times = big_board
+    page.goto(f"{app.url}/tracking_latency?view=All+submissions")
+    wait_ready(page)
+    assert _rows_shown(page) == len(times)
+    column = "wallclock_s ↓"
+    _sort_ascending(page, column, "tracking_latency")
+    grid = _grid(page, "tracking_latency")
+    at = next(i for i, text in enumerate(grid["heads"]) if text.endswith(column))
+    shown = [float(row[at]) for row in grid["rows"]]
+    assert shown[0] == min(times) and shown == sorted(shown)
+    assert shown[: len(shown)] == sorted(times)[: len(shown)], "the first rows on screen are the board's smallest"
+    shot("sorted-all")
+
+
+def test_an_unknown_address_says_so_and_links_every_board(app_server: StreamlitApp, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        problems = BrowserProblems()
+        page.on("console", problems.on_console)
+        page.on("pageerror", problems.on_page_error)
+        page.goto(f"{app_server.url}/nosuchtask")
+        wait_ready(page)
+        main = page.locator("[data-testid='stMain']")
+        expect(main.get_by_role("heading", name="No such page")).to_be_visible()
+        expect(main.get_by_text("There is no task or page called “nosuchtask”")).to_be_visible()
+        for name in TASKS:
+            expect(main.get_by_role("link", name=re.compile(rf"{name}$"))).to_be_visible()
+        expect_no_exception(page)
+        # Streamlit logs its own "Page not found" notice as an error; nothing else may be.
+        assert [text for text in problems.errors if "does not seem to exist" not in text] == []
+        page.keyboard.press("Escape")  # Streamlit's own notice covers the page until closed
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        main.get_by_role("link", name=re.compile(rf"{TASK}$")).click()
+        wait_ready(page)
+        expect(_board(page)).to_be_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_app_follows_the_systems_light_or_dark_preference(
+    app_server: StreamlitApp, browser: Browser, scheme: Literal["light", "dark"]
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme=scheme)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{app_server.url}/{TASK}")
+        wait_ready(tab)
+        expect(_board(tab)).to_be_visible()
+        background = tab.locator("[data-testid='stApp']").evaluate("e => getComputedStyle(e).backgroundColor")
+        red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
+        luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+        assert (luminance < 80) if scheme == "dark" else (luminance > 200), background
+        expect_no_exception(tab)
+    finally:
+        context.close()
+
+
+def test_a_phone_sees_the_table_on_its_first_screen(app_server: StreamlitApp, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{app_server.url}/{TASK}")
+        wait_ready(tab)
+        box = _board(tab).bounding_box()
+        assert box is not None and box["y"] < 844 - 120, f"the table starts at {box}"
+        expect_no_exception(tab)
+    finally:
+        context.close()
+
+
+def test_the_sample_file_passes_the_check_and_the_backend_scores_it(
+    app_server: StreamlitApp, seeded_backend: LocalBackend, page: Page, tmp_path: Path
+) -> None:
+    page.goto(f"{app_server.url}/{TASK}")
+    wait_ready(page)
+    page.get_by_text("Get started: make a predictions file").click()
+    with page.expect_download() as download:
+        page.locator(f".st-key-{TASK}-sample").get_by_role("button", name="Download a sample file").click()
+    wait_ready(page)
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    data = saved.read_bytes()
+    task = next(t for t in BackendClient(seeded_backend.url).tasks() if t.name == TASK)
+    check = check_predictions(data, task, max_bytes=200 * 2**20)
+    assert check.ok and not check.problems, check.problems
+    answer = httpx.post(
+        f"{seeded_backend.url}/v1/benchmark/{TASK}/submit",
+        files={"predictions": (saved.name, data, "application/octet-stream")},
+        headers={"Authorization": f"Bearer {seeded_backend.token('e2e-sampler')}"},
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+    assert all(math.isfinite(v) for v in answer.json()["scores"].values())
+    expect_no_exception(page)

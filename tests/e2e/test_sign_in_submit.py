@@ -102,7 +102,7 @@ def test_submit_then_reproduce_by_someone_else(
     predictions = write_predictions(tmp_path, TASK, 0.7, seed=time.time_ns() % 2**31)
     a = watch(page)
 
-    # A: popup sign-in, then the jets page through the sidebar (a reload would sign A out).
+    # A: popup sign-in, then the jets page through the sidebar.
     page.goto(app_server.url)
     wait_ready(page)
     sign_in_with_popup(page, alice)
