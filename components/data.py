@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -40,6 +40,7 @@ class Catalogue:
     error: str | None = None
 
 
+T = TypeVar("T")
 _lock = threading.Lock()
 _failing_since: dict[tuple[str, str, int], datetime] = {}
 
@@ -174,7 +175,8 @@ def leaderboard(task: str) -> Snapshot:
     return Snapshot(board.rows.copy(deep=False), board.fetched_at, error, since, board.version)
 
 
-@st.cache_resource(ttl=FULL_FETCH_EVERY, max_entries=32, show_spinner=False)
+#: Rankings, tables, chart specs and cards of the boards held: about a dozen per task and view.
+@st.cache_resource(ttl=FULL_FETCH_EVERY, max_entries=256, show_spinner=False)
 def _per_board(
     version: int, call: str, _compute: Callable[..., Any], _rows: pd.DataFrame, _args: tuple[Any, ...]
 ) -> Any:
@@ -183,17 +185,19 @@ def _per_board(
     return _compute(_rows, *_args)
 
 
-def per_board(snapshot: Snapshot, compute: Callable[..., pd.DataFrame], *args: Any) -> pd.DataFrame:
-    """`compute(snapshot.rows, *args)` (a ranking, a trend line), worked out once per board
-    version and shared by every session: a refresh that brings nothing new redoes nothing.
+def per_board(snapshot: Snapshot, compute: Callable[..., T], *args: Any) -> T:
+    """`compute(snapshot.rows, *args)` (a ranking, a chart spec, a card), worked out once per
+    board version and shared by every session: a refresh that brings nothing new redoes nothing.
     `args` must be values whose repr says all they hold (str, numbers, dates, dataclasses).
-    Public data only; each caller gets its own copy-on-write view of the result."""
+    Public data only. A DataFrame comes back as each caller's own copy-on-write view; anything
+    else (a chart spec, a summary) is shared as it is, and callers only read it."""
     if snapshot.rows is None or snapshot.version is None:
         raise ValueError("per_board needs a snapshot that holds a board")
     name = f"{compute.__module__}.{compute.__qualname__}"
     if "<" in name:  # "<lambda>", "<locals>": two of them could share a name, and so a result
         raise ValueError(f"per_board needs a module-level function, not {name}")
-    return _per_board(snapshot.version, f"{name}{args!r}", compute, snapshot.rows, args).copy(deep=False)
+    result: T = _per_board(snapshot.version, f"{name}{args!r}", compute, snapshot.rows, args)
+    return result.copy(deep=False) if isinstance(result, pd.DataFrame) else result
 
 
 def refresh(task: str) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
 
-from components import economics
+from components import charts, economics
 from components import leaderboard as lb
 from components.board_view import metric_label, metric_values
 from components.tasks import TaskInfo
@@ -17,27 +18,32 @@ from components.text import plural
 
 @dataclass(frozen=True)
 class CardSummary:
+    """A task's card as every visitor of one board version sees it; only "last …" is per view."""
+
     best_text: str
-    caption: str
-    best_so_far: pd.DataFrame | None
+    caption: str  # who holds the record since when, and how many submissions
+    last_at: pd.Timestamp | None
+    sparkline: dict[str, Any] | None  # a Vega-Lite spec, shared: read only
 
 
-def card_summary(task: TaskInfo, rows: pd.DataFrame, now: datetime) -> CardSummary:
-    """The current best primary score, who holds it and since when, and how busy the task is."""
+def card_summary(rows: pd.DataFrame, task: TaskInfo) -> CardSummary:
+    """The current best primary score, who holds it and since when, how busy the task is, and the
+    record's history (built once per board version: `data.per_board`)."""
     if rows.empty:
-        return CardSummary("—", "No submissions yet.", None)
+        return CardSummary("—", "No submissions yet.", None, None)
     bests = lb.current_bests(rows, task)
     primary = bests[bests["metric"] == task.primary]
-    last = lb.relative_time(rows["submitted_at"].max(), now)
-    activity = f"{plural(len(rows), 'submission')} · last {last}"
+    last_at = rows["submitted_at"].max()
+    count = plural(len(rows), "submission")
     if primary.empty or pd.isna(primary["value"].iloc[0]):
-        return CardSummary("—", activity, None)
+        return CardSummary("—", count, last_at, None)
     best = primary.iloc[0]
-    holder = f"held by {best['hf_username']} since {best['submitted_at']:%Y-%m-%d}"
+    record = lb.best_so_far(rows, task.primary, task.direction(task.primary))
     return CardSummary(
         f"{best['value']:.4g}",
-        f"{holder} · {activity}",
-        lb.best_so_far(rows, task.primary, task.direction(task.primary)),
+        f"held by {best['hf_username']} since {best['submitted_at']:%Y-%m-%d} · {count}",
+        last_at,
+        charts.spec(charts.sparkline(record)) if len(record) > 1 else None,
     )
 
 

@@ -173,7 +173,7 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
         st.caption("The curve needs your current balance, which could not be loaded.")
     else:
         balance = cr.balance_over_time(entries, profile.credits, until=pd.Timestamp.now(tz="UTC"))
-        st.altair_chart(charts.balance_chart(balance), key=keys.CREDITS_BALANCE_CHART)
+        st.vega_lite_chart(spec=charts.spec(charts.balance_chart(balance)), key=keys.CREDITS_BALANCE_CHART)
         opening = float(balance["balance"].iloc[0])
         if reconstructed:
             st.caption(
@@ -192,13 +192,15 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
     left, right = st.columns(2)
     with left:
         st.subheader("By reason")
-        st.altair_chart(charts.credits_bars(by_reason, "reason", "reason"), key=keys.CREDITS_BY_REASON)
+        st.vega_lite_chart(
+            spec=charts.spec(charts.credits_bars(by_reason, "reason", "reason")), key=keys.CREDITS_BY_REASON
+        )
     with right:
         st.subheader("By task")
         if by_task.empty:
             st.caption("No entry is tied to a task yet.")
         else:
-            st.altair_chart(charts.credits_bars(by_task, "task", "task"), key=keys.CREDITS_BY_TASK)
+            st.vega_lite_chart(spec=charts.spec(charts.credits_bars(by_task, "task", "task")), key=keys.CREDITS_BY_TASK)
 
 
 def _my_submissions(

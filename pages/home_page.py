@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pandas as pd
 import streamlit as st
 
 from components import board_view as bv
-from components import charts, data
+from components import data
 from components import home_view as hv
+from components import leaderboard as lb
 from components import session_keys as keys
 from components.data import Catalogue
 from components.tasks import TaskInfo
@@ -45,7 +45,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
         columns = st.columns(CARDS_PER_ROW)
         for column, info in zip(columns, catalogue.tasks[start : start + CARDS_PER_ROW], strict=False):
             with column:
-                _card(info, snapshots[info.name].rows, task_pages[info.name], now)
+                _card(info, snapshots[info.name], task_pages[info.name], now)
 
     frames = {name: snap.rows for name, snap in snapshots.items() if snap.rows is not None}
     st.subheader("Latest submissions")
@@ -81,18 +81,19 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
     )
 
 
-def _card(info: TaskInfo, rows: pd.DataFrame | None, page: st.Page, now: datetime) -> None:
+def _card(info: TaskInfo, snapshot: data.Snapshot, page: st.Page, now: datetime) -> None:
     with st.container(border=True, key=keys.home_card(info.name)):
         st.markdown(f"**{inert(info.name)}**")
         st.caption(info.description)
-        summary = hv.card_summary(info, rows, now) if rows is not None else None
-        if summary is None:
+        if snapshot.rows is None:
             st.caption("No data yet.")
         else:
+            summary = data.per_board(snapshot, hv.card_summary, info)
             st.metric(
                 inert(bv.metric_label(info, info.primary)), summary.best_text, help=bv.metric_help(info, info.primary)
             )
-            st.caption(inert(summary.caption))
-            if summary.best_so_far is not None and len(summary.best_so_far) > 1:
-                st.altair_chart(charts.sparkline(summary.best_so_far), key=keys.home_sparkline(info.name))
+            last = f" · last {lb.relative_time(summary.last_at, now)}" if summary.last_at is not None else ""
+            st.caption(inert(summary.caption + last))
+            if summary.sparkline is not None:
+                st.vega_lite_chart(spec=summary.sparkline, key=keys.home_sparkline(info.name))
         st.page_link(page, label="Open leaderboard", icon=":material/arrow_forward:")

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components import board_charts, data, samples, status, task_rules
 from components import board_view as bv
-from components import charts, data, samples, status, task_rules
 from components import leaderboard as lb
 from components import session_keys as keys
 from components.tasks import TaskInfo
@@ -276,44 +276,30 @@ def _get_started(task: TaskInfo, metrics: list[str]) -> None:
 
 @st.fragment
 def _charts(task: TaskInfo, snapshot: data.Snapshot, metrics: list[str], opts: bv.ViewOptions) -> None:
-    """Trend and trade-off charts; a fragment, so picking a metric redraws only the charts."""
-    if snapshot.rows is None:
+    """Trend and trade-off charts, their specs built once per board version; a fragment, so
+    picking a metric redraws only the charts."""
+    if snapshot.rows is None or bv.trend_rows(snapshot.rows, opts).empty:
         return
-    rows = bv.trend_rows(snapshot.rows, opts)
-    if rows.empty:
-        return
-    # A metric no row carries yet (new in the catalogue, or unreadable scores) has no column: add it blank.
-    rows = rows.assign(**{lb.metric_column(m): bv.metric_values(rows, m) for m in metrics})
+    k = keys.TaskKeys(task.name)
     st.subheader("State of the art over time")
-    metric = st.selectbox("Metric", metrics, key=keys.TaskKeys(task.name).trend_metric)
-    higher = task.direction(metric)
-    points = rows.assign(value=rows[lb.metric_column(metric)])[
-        ["submitted_at", "value", "hf_username", "id", "is_baseline"]
-    ].dropna(subset=["value"])
-    best = data.per_board(snapshot, bv.record_line, metric, higher, opts)
-    st.altair_chart(charts.trend_chart(points, best, metric, bv.arrow(higher)), key=keys.TaskKeys(task.name).trend)
+    metric = st.selectbox("Metric", metrics, key=k.trend_metric)
+    _draw(data.per_board(snapshot, board_charts.trend_spec, task, metric, opts), k.trend, metric)
 
     if len(metrics) < 2:
         return
     st.subheader("Trade-off")
     x_default, y_default = bv.default_tradeoff(task, metrics)
     c1, c2 = st.columns(2)
-    x = c1.selectbox("x", metrics, index=metrics.index(x_default), key=keys.TaskKeys(task.name).tradeoff_x)
-    y = c2.selectbox("y", metrics, index=metrics.index(y_default), key=keys.TaskKeys(task.name).tradeoff_y)
+    x = c1.selectbox("x", metrics, index=metrics.index(x_default), key=k.tradeoff_x)
+    y = c2.selectbox("y", metrics, index=metrics.index(y_default), key=k.tradeoff_y)
     if x == y:
         st.info("Pick two different metrics to see their trade-off.")
         return
-    both = rows.dropna(subset=[lb.metric_column(x), lb.metric_column(y)])
-    front = lb.pareto_front(both, x, task.direction(x), y, task.direction(y))
-    pairs = pd.DataFrame(
-        {
-            "x": both[lb.metric_column(x)],
-            "y": both[lb.metric_column(y)],
-            "hf_username": both["hf_username"],
-            "id": both["id"],
-        }
-    )
-    st.altair_chart(
-        charts.tradeoff_chart(pairs, x, y, bv.arrow(task.direction(x)), bv.arrow(task.direction(y)), front),
-        key=keys.TaskKeys(task.name).tradeoff,
-    )
+    _draw(data.per_board(snapshot, board_charts.tradeoff_spec, task, x, y, opts), k.tradeoff, f"{x} and {y}")
+
+
+def _draw(spec: dict[str, Any] | None, key: str, what: str) -> None:
+    if spec is None:
+        st.caption(f"No submission shown carries {inert(what)} yet.")
+    else:
+        st.vega_lite_chart(spec=spec, key=key)
