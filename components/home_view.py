@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -47,50 +46,51 @@ def card_summary(rows: pd.DataFrame, task: TaskInfo) -> CardSummary:
     )
 
 
-def latest_feed(frames: dict[str, pd.DataFrame], tasks: dict[str, TaskInfo], now: datetime, limit: int) -> pd.DataFrame:
-    """The newest submissions across every task, with each one's primary score and a deep link."""
-    parts = []
-    for name, rows in frames.items():
-        if rows.empty or name not in tasks:
-            continue
-        primary = tasks[name].primary
-        newest = rows.nlargest(limit, "submitted_at")
-        parts.append(
-            pd.DataFrame(
-                {
-                    "submitted": newest["submitted_at"],
-                    "task": name,
-                    "user": newest["hf_username"].astype(str),
-                    "metric": primary,
-                    "score": metric_values(newest, primary),
-                    "age": newest["submitted_at"].map(lambda ts: lb.relative_time(ts, now)),
-                    "open": [f"/{quote(name, safe='')}?submission={quote(str(sid), safe='')}" for sid in newest["id"]],
-                }
-            )
-        )
+FEED_COLUMNS = ["submitted", "task", "user", "metric", "score", "age", "open"]
+EARNINGS_COLUMNS = ["task", "metric", "current best", "held by", "since", "credits for beating it"]
+
+
+def feed_rows(rows: pd.DataFrame, task: TaskInfo, limit: int) -> pd.DataFrame:
+    """A board's newest submissions for the feed, with the primary score and a deep link; `age`
+    is the time itself, which the browser words ("2 hours ago")."""
+    newest = rows.nlargest(limit, "submitted_at")
+    return pd.DataFrame(
+        {
+            "submitted": newest["submitted_at"],
+            "task": task.name,
+            "user": newest["hf_username"].astype(str),
+            "metric": task.primary,
+            "score": metric_values(newest, task.primary),
+            "age": newest["submitted_at"],
+            "open": [f"/{quote(task.name, safe='')}?submission={quote(str(sid), safe='')}" for sid in newest["id"]],
+        },
+        columns=FEED_COLUMNS,
+    )
+
+
+def newest_of(parts: list[pd.DataFrame], limit: int) -> pd.DataFrame:
+    """The `limit` newest rows of several boards' feeds (each built once per board version)."""
+    parts = [part for part in parts if not part.empty]
     if not parts:
-        return pd.DataFrame(columns=["submitted", "task", "user", "metric", "score", "age", "open"])
+        return pd.DataFrame(columns=FEED_COLUMNS)
     return pd.concat(parts).nlargest(limit, "submitted").reset_index(drop=True)
 
 
-def earnings_table(tasks: list[TaskInfo], frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """For every task and metric: the record, its holder, and the credits for beating it."""
-    parts = []
-    for task in tasks:
-        bests = lb.current_bests(frames[task.name], task)
-        reward = economics.beat_reward(task.name)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "task": task.name,
-                    "metric": [metric_label(task, m) for m in bests["metric"]],
-                    "current best": bests["value"],
-                    "held by": bests["hf_username"],
-                    "since": bests["submitted_at"],
-                    "credits for beating it": reward,
-                }
-            )
-        )
-    if not parts:
-        return pd.DataFrame(columns=["task", "metric", "current best", "held by", "since", "credits for beating it"])
-    return pd.concat(parts).reset_index(drop=True)
+def earnings_rows(rows: pd.DataFrame, task: TaskInfo) -> pd.DataFrame:
+    """For each of a task's metrics: the record, its holder, and the credits for beating it."""
+    bests = lb.current_bests(rows, task)
+    return pd.DataFrame(
+        {
+            "task": task.name,
+            "metric": [metric_label(task, m) for m in bests["metric"]],
+            "current best": bests["value"],
+            "held by": bests["hf_username"],
+            "since": bests["submitted_at"],
+            "credits for beating it": economics.beat_reward(task.name),
+        },
+        columns=EARNINGS_COLUMNS,
+    )
+
+
+def all_of(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    return pd.concat(parts).reset_index(drop=True) if parts else pd.DataFrame(columns=columns)

@@ -16,6 +16,7 @@ from components.tasks import TaskInfo
 from components.text import inert
 
 CARDS_PER_ROW = 3
+FEED_ROWS = 15
 
 
 def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
@@ -47,9 +48,10 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
             with column:
                 _card(info, snapshots[info.name], task_pages[info.name], now)
 
-    frames = {name: snap.rows for name, snap in snapshots.items() if snap.rows is not None}
+    # Each board's part of the feed and of the earnings table is built once per board version.
+    held = [(info, snapshots[info.name]) for info in catalogue.tasks if snapshots[info.name].rows is not None]
     st.subheader("Latest submissions")
-    feed = hv.latest_feed(frames, {t.name: t for t in catalogue.tasks}, now, limit=15)
+    feed = hv.newest_of([data.per_board(snap, hv.feed_rows, info, FEED_ROWS) for info, snap in held], FEED_ROWS)
     if feed.empty:
         st.info("No submissions to show yet.")
     else:
@@ -60,6 +62,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
             key=keys.HOME_FEED,
             column_config={
                 "submitted": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", timezone="UTC"),
+                "age": st.column_config.DatetimeColumn(format="distance", timezone="UTC"),
                 "score": st.column_config.NumberColumn(format="%.4g"),
                 "open": st.column_config.LinkColumn("open", display_text="details"),
             },
@@ -67,7 +70,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
 
     st.subheader("What can I earn?")
     st.caption("Beat the current best of any metric and the backend pays the task's reward for each metric beaten.")
-    earn = hv.earnings_table([t for t in catalogue.tasks if t.name in frames], frames)
+    earn = hv.all_of([data.per_board(snap, hv.earnings_rows, info) for info, snap in held], hv.EARNINGS_COLUMNS)
     st.dataframe(
         earn,
         hide_index=True,

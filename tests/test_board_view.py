@@ -244,7 +244,7 @@ def test_latest_feed_is_newest_first_across_tasks_and_limited() -> None:
         "tracking": leaderboard_frame([]),
         "not_in_catalogue": leaderboard_frame([row("n1", "q", 9, m=1.0)]),
     }
-    feed = hv.latest_feed(frames, TASKS, NOW.to_pydatetime(), limit=4)
+    feed = hv.newest_of([hv.feed_rows(rows, TASKS[name], 4) for name, rows in frames.items() if name in TASKS], 4)
     assert list(feed.columns) == ["submitted", "task", "user", "metric", "score", "age", "open"]
     assert feed["open"].tolist() == [
         "/jets?submission=j3",
@@ -255,7 +255,7 @@ def test_latest_feed_is_newest_first_across_tasks_and_limited() -> None:
     assert feed["submitted"].is_monotonic_decreasing
     assert feed["metric"].tolist() == ["btag_auc", "auroc", "btag_auc", "auroc"]
     assert feed["score"].tolist() == [0.9, 0.6, 0.8, 0.5]
-    empty = hv.latest_feed({"jets": leaderboard_frame([])}, TASKS, NOW.to_pydatetime(), limit=4)
+    empty = hv.newest_of([hv.feed_rows(leaderboard_frame([]), TASKS["jets"], 4)], 4)
     assert empty.empty and "open" in empty.columns
 
 
@@ -272,7 +272,8 @@ def test_earnings_table_pays_each_tasks_reward_per_metric(jets_rows: pd.DataFram
         ),
         "muon_id": leaderboard_frame([row("m1", "maria", 1, muon_auc=0.9, fake_muon_rate=0.1)]),
     }
-    table = hv.earnings_table([JETS, latency, newer], frames).set_index("metric")
+    parts = [hv.earnings_rows(frames[task.name], task) for task in (JETS, latency, newer)]
+    table = hv.all_of(parts, hv.EARNINGS_COLUMNS).set_index("metric")
     assert list(table.index) == [
         "btag_auc ↑",
         "light_rej_70 ↑",
