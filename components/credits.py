@@ -172,13 +172,20 @@ def ledger_table(ledger: pd.DataFrame, known_tasks: Collection[str] | None = Non
     return table.astype(_LEDGER_TABLE_DTYPES)
 
 
-def my_submissions(leaderboards: Mapping[str, pd.DataFrame], tasks: list[TaskInfo], user: str) -> pd.DataFrame:
+def my_submissions(
+    leaderboards: Mapping[str, pd.DataFrame],
+    tasks: list[TaskInfo],
+    user: str,
+    rankings: Mapping[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Every submission of `user` on the public leaderboards of `tasks`, newest first.
 
     `rank` is the user's current place in that task as its page shows it by default: by the
     primary metric among the best entry of every user (baselines included), ties sharing a
     rank; `ranked` is how many entries that ranking has, and `counts` marks the submission that
     holds the user's place. `score` is the submission's primary metric (named in `metric`).
+    `rankings` are those default rankings where already worked out (the page shares them per
+    board version); the others are worked out here.
     """
     parts = []
     for task in tasks:
@@ -189,7 +196,7 @@ def my_submissions(leaderboards: Mapping[str, pd.DataFrame], tasks: list[TaskInf
         if mine.empty:
             continue
         primary, higher = task.primary, task.direction(task.primary)
-        board = lb.best_per_user(rows, primary, higher)
+        board = rankings[task.name] if rankings and task.name in rankings else lb.best_per_user(rows, primary, higher)
         best = board[(board["hf_username"] == user).to_numpy()].iloc[0]
         column = lb.metric_column(primary)
         parts.append(

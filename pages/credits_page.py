@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components import auth, charts, data, economics, session_cache
+from components import board_view as bv
 from components import credits as cr
 from components import session_keys as keys
 from components.api import AuthExpired, BackendError, Me, error_message
@@ -40,7 +41,7 @@ def render() -> None:
         return
     if problem:
         st.error(f"Your balance could not be loaded. {inert(problem)}", icon=":material/cloud_off:")
-    leaderboards, failing = _leaderboards(tasks)
+    leaderboards, rankings, failing = _leaderboards(tasks)
     known = {t.name for t in tasks}
     if ledger.value is not None:
         _summary(profile, ledger.value, reconstructed=False)
@@ -53,7 +54,7 @@ def render() -> None:
         notice = _reconstruction_notice(error_message(ledger.error), profile is not None, missing, any(leaderboards))
         st.warning(notice, icon=":material/history:")
         _history(profile, entries, known, reconstructed=True)
-    _my_submissions(leaderboards, tasks, session.username, failing)
+    _my_submissions(leaderboards, rankings, tasks, session.username, failing)
 
 
 def _reconstruction_notice(ledger_error: str, balance_known: bool, missing: list[str], any_board: bool) -> str:
@@ -121,17 +122,20 @@ def _ledger(session: auth.Session, force: bool) -> session_cache.Kept[pd.DataFra
     return session_cache.read(st.session_state, keys.LEDGER, session.username, LEDGER_TTL_S, fetch, force=force)
 
 
-def _leaderboards(tasks: list[TaskInfo]) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Every task's public rows (shared cache) and the tasks whose board could not be loaded."""
+def _leaderboards(tasks: list[TaskInfo]) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[str]]:
+    """Every task's public rows and its default ranking (both shared by every visitor), and the
+    tasks whose board could not be loaded."""
     boards: dict[str, pd.DataFrame] = {}
+    rankings: dict[str, pd.DataFrame] = {}
     failing: list[str] = []
     for task in tasks:
         snapshot = data.leaderboard(task.name)
         if snapshot.rows is not None:
             boards[task.name] = snapshot.rows
+            rankings[task.name] = data.per_board(snapshot, bv.ranked_board, task, bv.ViewOptions())
         if snapshot.error is not None:
             failing.append(task.name)
-    return boards, failing
+    return boards, rankings, failing
 
 
 def _summary(profile: Me | None, entries: pd.DataFrame, *, reconstructed: bool) -> None:
@@ -204,10 +208,14 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
 
 
 def _my_submissions(
-    leaderboards: dict[str, pd.DataFrame], tasks: list[TaskInfo], username: str, failing: list[str]
+    leaderboards: dict[str, pd.DataFrame],
+    rankings: dict[str, pd.DataFrame],
+    tasks: list[TaskInfo],
+    username: str,
+    failing: list[str],
 ) -> None:
     st.subheader("My submissions")
-    mine = cr.my_submissions(leaderboards, tasks, username)
+    mine = cr.my_submissions(leaderboards, tasks, username, rankings)
     if failing:
         names = inert(", ".join(failing))
         st.caption(f"Could not load the leaderboard of: {names}. Their rows may be missing or stale.")

@@ -17,6 +17,7 @@ import requests
 from streamlit.testing.v1 import AppTest
 
 from components import auth, session_cache, session_keys
+from components import board_view as bv
 from components import credits as cr
 from components.api import BackendClient, leaderboard_frame, transactions_frame
 from components.tasks import FALLBACK_TASKS, TaskInfo
@@ -233,6 +234,13 @@ def test_my_submissions_with_current_rank_per_task() -> None:
 
     none = cr.my_submissions(boards, list(TASKS.values()), "nobody")
     assert none.empty and "rank" in none.columns
+
+    # The page hands over the task pages' default rankings (shared per board version): the same places.
+    tasks = [TASKS["jets"], TASKS["anomaly"]]
+    rankings = {task.name: bv.ranked_board(boards[task.name], task, bv.ViewOptions()) for task in tasks}
+    pd.testing.assert_frame_equal(
+        cr.my_submissions(boards, tasks, "alice", rankings), cr.my_submissions(boards, tasks, "alice")
+    )
 
 
 def test_a_kept_ledger_is_for_one_user_and_a_short_time() -> None:
