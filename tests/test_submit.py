@@ -175,10 +175,16 @@ def test_reproduction_inside_and_outside_the_band_and_own_refusal(monkeypatch, f
 
 
 def test_an_expired_sign_in_signs_out_with_a_message(monkeypatch, fresh_backend) -> None:
-    token = fresh_backend.token("alice")
-    at = _signed_in_page(monkeypatch, fresh_backend.url, "jets", "alice", token, expires_at=time.time() - 5)
+    monkeypatch.setenv("COLLIDERML_BACKEND", fresh_backend.url)
+    at = home_app(120)
+    expired = auth.Session("alice", fresh_backend.token("alice"), expires_at=time.time() - 5)
+    at.session_state[session_keys.SESSION] = expired
+    at.run()
     assert session_keys.SESSION not in at.session_state
-    assert any("expired" in w.value for w in at.warning)
+    assert any("expired" in w.value for w in at.warning), "the run that finds the expiry says so"
+    at._page_hash = calc_hash("jets")
+    at.run()
+    assert not at.exception, at.exception
     assert "Sign in with Hugging Face (sidebar) to submit" in _messages(at)
 
 
