@@ -7,7 +7,7 @@ Home.
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 
 def requested_page(url: str | None, base_path: str = "") -> str:
@@ -24,3 +24,18 @@ def requested_page(url: str | None, base_path: str = "") -> str:
 def is_unknown(requested: str, known: set[str]) -> bool:
     """Whether a path was asked for that no page serves (the root is Home)."""
     return bool(requested) and requested not in known
+
+
+def person_path(username: str) -> str:
+    """The page of one person's submissions across every task."""
+    return f"/user?{urlencode({'name': username})}"
+
+
+def submission_path(submission_id: str) -> str:
+    """The page of one submission."""
+    return f"/submission?{urlencode({'id': submission_id})}"
+
+
+def badge_path(task: str, username: str) -> str:
+    """A person's badge for one task, an SVG to put in a README."""
+    return f"/badge/{quote(task, safe='')}/{quote(username, safe='')}.svg"
