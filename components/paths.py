@@ -31,9 +31,26 @@ def person_path(username: str) -> str:
     return f"/user?{urlencode({'name': username})}"
 
 
+#: `display_text` of a LinkColumn of `person_path` links: the grid shows the captured name, which
+#: it decodes (`+` and `%xx`), so a cell reads as the name while linking to the person's page.
+PERSON_LINK_TEXT = r"^/user\?name=(.*)$"
+
+
 def submission_path(submission_id: str) -> str:
     """The page of one submission."""
     return f"/submission?{urlencode({'id': submission_id})}"
+
+
+def app_origin(browser_url: str | None, base_path: str = "") -> str:
+    """Where the app is served (scheme, host and base path) as the browser loaded it, for addresses
+    used outside the app, such as a badge in a README; "" when the browser's URL is unknown."""
+    if not browser_url:
+        return ""
+    parts = urlsplit(browser_url)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    base = base_path.strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{base}" if base else "")
 
 
 def badge_path(task: str, username: str) -> str:
