@@ -18,6 +18,7 @@ from typing import Any, Literal
 import altair as alt
 import numpy as np
 import pandas as pd
+from streamlit import dataframe_util
 
 # Streamlit ships chart data as Arrow, but `to_dict()` (tests, exports) would refuse
 # more than 5,000 rows; a leaderboard with 50,000 submissions must still draw.
@@ -382,9 +383,9 @@ def spec(chart: alt.Chart | alt.LayerChart | alt.FacetChart) -> dict[str, Any]:
     schema validation (the tests validate every chart these functions build).
 
     Streamlit draws it exactly as `st.altair_chart(chart)`: the same spec, theme and width,
-    and the same Arrow data. The data stays as DataFrames under `datasets`, which Streamlit
-    sends as Arrow (as JSON rows, converting a 5,000-point chart would cost 5x what
-    `st.altair_chart` does); so the dict is not JSON. No theme config is merged in:
+    and the same Arrow data. The data is under `datasets` already as the Arrow IPC bytes
+    Streamlit sends (it passes bytes through as they are), so a spec built once per board version
+    costs no conversion per view; the dict is not JSON. No theme config is merged in:
     `st.altair_chart` leaves Altair's default theme (its 300 px view) out too."""
     datasets: dict[str, pd.DataFrame] = {}
     named = _named(chart, datasets, {})
@@ -392,5 +393,5 @@ def spec(chart: alt.Chart | alt.LayerChart | alt.FacetChart) -> dict[str, Any]:
     out: dict[str, Any] = named.to_dict(validate=False, context={"top_level": False})
     out["$schema"] = alt.SCHEMA_URL
     if datasets:
-        out["datasets"] = datasets
+        out["datasets"] = {name: dataframe_util.convert_pandas_df_to_arrow_bytes(df) for name, df in datasets.items()}
     return out

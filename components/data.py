@@ -177,12 +177,21 @@ def leaderboard(task: str) -> Snapshot:
 
 #: Rankings, tables, chart specs and cards of the boards held: about a dozen per task and view.
 @st.cache_resource(ttl=FULL_FETCH_EVERY, max_entries=256, show_spinner=False)
-def _per_board(
-    version: int, call: str, _compute: Callable[..., Any], _rows: pd.DataFrame, _args: tuple[Any, ...]
-) -> Any:
-    """Keyed by the board's version and the call written out: Streamlit hashes neither the
+def _per_board(versions: str, call: str, _compute: Callable[..., Any], _rows: Any, _args: tuple[Any, ...]) -> Any:
+    """Keyed by the boards' versions and the call written out: Streamlit hashes neither the
     rows nor the arguments (`_`-named), which would cost more than a refresh."""
     return _compute(_rows, *_args)
+
+
+def _call(compute: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    name = f"{compute.__module__}.{compute.__qualname__}"
+    if "<" in name:  # "<lambda>", "<locals>": two of them could share a name, and so a result
+        raise ValueError(f"per_board needs a module-level function, not {name}")
+    return f"{name}{args!r}"
+
+
+def _shared(result: T) -> T:
+    return result.copy(deep=False) if isinstance(result, pd.DataFrame) else result
 
 
 def per_board(snapshot: Snapshot, compute: Callable[..., T], *args: Any) -> T:
@@ -190,14 +199,19 @@ def per_board(snapshot: Snapshot, compute: Callable[..., T], *args: Any) -> T:
     board version and shared by every session: a refresh that brings nothing new redoes nothing.
     `args` must be values whose repr says all they hold (str, numbers, dates, dataclasses).
     Public data only. A DataFrame comes back as each caller's own copy-on-write view; anything
-    else (a chart spec, a summary) is shared as it is, and callers only read it."""
+    else (a chart spec, a summary, an Arrow table) is shared as it is, and callers only read it."""
     if snapshot.rows is None or snapshot.version is None:
         raise ValueError("per_board needs a snapshot that holds a board")
-    name = f"{compute.__module__}.{compute.__qualname__}"
-    if "<" in name:  # "<lambda>", "<locals>": two of them could share a name, and so a result
-        raise ValueError(f"per_board needs a module-level function, not {name}")
-    result: T = _per_board(snapshot.version, f"{name}{args!r}", compute, snapshot.rows, args)
-    return result.copy(deep=False) if isinstance(result, pd.DataFrame) else result
+    return _shared(_per_board(str(snapshot.version), _call(compute, args), compute, snapshot.rows, args))
+
+
+def per_boards(boards: list[tuple[TaskInfo, Snapshot]], compute: Callable[..., T], *args: Any) -> T:
+    """`per_board` for work across several tasks' boards (Home's feed): `compute` gets a list of
+    (task, rows) and runs once per combination of the boards' versions."""
+    held = [(info, snap) for info, snap in boards if snap.rows is not None and snap.version is not None]
+    versions = ",".join(f"{info.name}@{snap.version}" for info, snap in held)
+    pairs = [(info, snap.rows) for info, snap in held]
+    return _shared(_per_board(versions, _call(compute, (tuple(info for info, _ in held), *args)), compute, pairs, args))
 
 
 def refresh(task: str) -> None:

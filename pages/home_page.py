@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from components import arrow_tables, data
 from components import board_view as bv
-from components import data
 from components import home_view as hv
 from components import leaderboard as lb
 from components import session_keys as keys
@@ -48,11 +48,11 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
             with column:
                 _card(info, snapshots[info.name], task_pages[info.name], now)
 
-    # Each board's part of the feed and of the earnings table is built once per board version.
-    held = [(info, snapshots[info.name]) for info in catalogue.tasks if snapshots[info.name].rows is not None]
+    # The feed and the earnings table are built once per combination of board versions.
+    held = [(info, snapshots[info.name]) for info in catalogue.tasks]
     st.subheader("Latest submissions")
-    feed = hv.newest_of([data.per_board(snap, hv.feed_rows, info, FEED_ROWS) for info, snap in held], FEED_ROWS)
-    if feed.empty:
+    feed = data.per_boards(held, arrow_tables.feed, FEED_ROWS)
+    if feed.num_rows == 0:
         st.info("No submissions to show yet.")
     else:
         st.dataframe(
@@ -70,9 +70,8 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
 
     st.subheader("What can I earn?")
     st.caption("Beat the current best of any metric and the backend pays the task's reward for each metric beaten.")
-    earn = hv.all_of([data.per_board(snap, hv.earnings_rows, info) for info, snap in held], hv.EARNINGS_COLUMNS)
     st.dataframe(
-        earn,
+        data.per_boards(held, arrow_tables.earnings),
         hide_index=True,
         width="stretch",
         key=keys.HOME_EARN,

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from google.protobuf.message import Message
@@ -255,3 +257,8 @@ def cold() -> Iterator[None]:
 def home_app(timeout: float = 60) -> AppTest:
     """A new session of the whole app (Home.py, as `streamlit run app.py` serves it)."""
     return AppTest.from_file(str(REPO_ROOT / "Home.py"), default_timeout=timeout)
+
+
+def chart_frames(spec: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """A `charts.spec` dict's datasets read back from the Arrow bytes Streamlit will send."""
+    return {name: pa.ipc.open_stream(data).read_pandas() for name, data in spec.get("datasets", {}).items()}

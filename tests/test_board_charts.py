@@ -9,6 +9,7 @@ import pandas as pd
 from components import board_charts
 from components import board_view as bv
 from components.tasks import FALLBACK_TASKS
+from tests.conftest import chart_frames
 from tests.test_board_view import jets_rows  # noqa: F401 - the fixture
 
 JETS = next(t for t in FALLBACK_TASKS if t.name == "jets")
@@ -22,7 +23,7 @@ def test_trend_and_tradeoff_specs_name_their_metrics_and_carry_the_rows(jets_row
     trend = board_charts.trend_spec(jets_rows, JETS, "light_rej_70", bv.ViewOptions())
     assert trend is not None and "light_rej_70 ↑" in _titles(trend)
     carried = jets_rows.dropna(subset=["score.light_rej_70"])
-    assert max(len(frame) for frame in trend["datasets"].values()) == len(carried)
+    assert max(len(frame) for frame in chart_frames(trend).values()) == len(carried)
     tradeoff = board_charts.tradeoff_spec(jets_rows, JETS, "btag_auc", "c_rej_70", bv.ViewOptions())
     assert tradeoff is not None and "btag_auc ↑" in _titles(tradeoff) and "c_rej_70 ↑" in _titles(tradeoff)
 
@@ -38,6 +39,6 @@ def test_the_options_shape_the_rows_drawn(jets_rows: pd.DataFrame) -> None:  # n
     assert everyone is not None and without is not None
 
     def rows(spec: dict) -> int:
-        return max(len(frame) for frame in spec["datasets"].values())
+        return max(len(frame) for frame in chart_frames(spec).values())
 
     assert rows(without) == rows(everyone) - int(jets_rows["is_baseline"].sum())

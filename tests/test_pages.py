@@ -10,9 +10,14 @@ import pandas as pd
 import pytest
 import requests
 import streamlit as st
+from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 from streamlit.testing.v1 import AppTest
 
+from components import data
+from components import home_view as hv
 from components.tasks import FALLBACK_TASKS
+from local_backend.predictions import make_predictions, to_parquet_bytes
+from pages import home_page
 from tests.conftest import cold_caches, home_app, open_page
 from tests.faults import Fault, FaultProxy
 from tests.plugins.muon_id_data import TASK_NAME as PLUGIN_TASK
@@ -69,6 +74,26 @@ def test_home_shows_a_card_per_task_the_feed_and_what_can_be_earned(app_for, see
     jets = earn[earn["task"] == "jets"]
     assert set(jets["credits for beating it"]) == {50}
     assert "wallclock_s ↓" in set(earn["metric"])
+
+
+def test_home_tables_are_built_once_per_board_version_as_the_frames_would_be_sent(app_for, fresh_backend) -> None:
+    """Home sends its feed and earnings as Arrow built once per combination of board versions:
+    the bytes are the ones the DataFrames would give, and a new submission is in them."""
+    first = fresh_backend.submit("jets", "alice", to_parquet_bytes(make_predictions("jets", 0.3)))
+    at = app_for(fresh_backend.url).run()
+    assert not at.exception, at.exception
+    boards = [(info, data.leaderboard(info.name).rows) for info in data.catalogue().tasks]
+    feed = hv.newest_of([hv.feed_rows(rows, info, home_page.FEED_ROWS) for info, rows in boards], home_page.FEED_ROWS)
+    earn = hv.all_of([hv.earnings_rows(rows, info) for info, rows in boards], hv.EARNINGS_COLUMNS)
+    sent = [df.proto.arrow_data.data for df in at.dataframe]
+    assert sent == [convert_pandas_df_to_arrow_bytes(feed), convert_pandas_df_to_arrow_bytes(earn)]
+    assert _frame(at, "open")["open"].tolist() == [f"/jets?submission={first}"]
+
+    second = fresh_backend.submit("jets", "bob", to_parquet_bytes(make_predictions("jets", 0.6)))
+    at.button(key="home.refresh").click().run()
+    assert _frame(at, "open")["open"].tolist() == [f"/jets?submission={second}", f"/jets?submission={first}"]
+    earn = _frame(at, "held by")
+    assert earn.loc[earn["task"] == "jets", "held by"].tolist() == ["bob"] * 3, "bob's entry is better on each metric"
 
 
 def test_home_refresh_fetches_every_leaderboard_again(app_for, proxy: FaultProxy) -> None:
