@@ -218,15 +218,25 @@ def _show_submit_result(task: TaskInfo, result: SubmitResult, bests_before: dict
         st.rerun()
 
 
+#: What a reproduction asks for and pays, said wherever the form is.
+REPRODUCE_HOW = (
+    f"Run someone's code, upload your predictions, and earn {REPRODUCTION_REWARD:.0f} credits when every "
+    "metric lands within 2 % of theirs."
+)
+
+
 def _reproduce(task: TaskInfo, rows: pd.DataFrame, session: auth.Session) -> None:
+    st.caption(f"{REPRODUCE_HOW} Pick a row in the table above or paste its id.")
+    target = st.text_input("Submission id", key=keys.TaskKeys(task.name).reproduce_id, placeholder="6f1c2a3b-…").strip()
+    if target:
+        reproduce_form(task, rows, session, target)
+
+
+def reproduce_form(task: TaskInfo, rows: pd.DataFrame, session: auth.Session, target: str) -> None:
+    """The file box and send button for reproducing one submission of `task` (`rows`, its board):
+    the task page's form once an id is picked, and a submission's own page. The widgets are the
+    task's (`jets.reproduce.file`), so a file chosen on either page is the one kept for both."""
     k = keys.TaskKeys(task.name)
-    st.caption(
-        f"Run someone's code, upload your predictions, and earn {REPRODUCTION_REWARD:.0f} credits when every "
-        "metric lands within 2 % of theirs. Pick a row in the table above or paste its id."
-    )
-    target = st.text_input("Submission id", key=k.reproduce_id, placeholder="6f1c2a3b-…").strip()
-    if not target:
-        return
     problem = sub.reproduce_target_problem(target, rows, task.name, session.username)
     if problem:
         st.error(inert(problem))
