@@ -11,6 +11,7 @@ import pandas as pd
 from components import charts, economics
 from components import leaderboard as lb
 from components.board_view import metric_label, metric_values
+from components.paths import person_path
 from components.tasks import TaskInfo
 from components.text import plural
 
@@ -52,13 +53,13 @@ EARNINGS_COLUMNS = ["task", "metric", "current best", "held by", "since", "credi
 
 def feed_rows(rows: pd.DataFrame, task: TaskInfo, limit: int) -> pd.DataFrame:
     """A board's newest submissions for the feed, with the primary score and a deep link; `age`
-    is the time itself, which the browser words ("2 hours ago")."""
+    is the time itself, which the browser words ("2 hours ago"); `user` links to the person's page."""
     newest = rows.nlargest(limit, "submitted_at")
     return pd.DataFrame(
         {
             "submitted": newest["submitted_at"],
             "task": task.name,
-            "user": newest["hf_username"].astype(str),
+            "user": [person_path(str(name)) for name in newest["hf_username"]],  # shown as the name
             "metric": task.primary,
             "score": metric_values(newest, task.primary),
             "age": newest["submitted_at"],

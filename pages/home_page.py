@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from components import arrow_tables, data
+from components import arrow_tables, data, paths
 from components import board_view as bv
 from components import home_view as hv
 from components import leaderboard as lb
@@ -63,6 +63,7 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
             column_config={
                 "submitted": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", timezone="UTC"),
                 "age": st.column_config.DatetimeColumn(format="distance", timezone="UTC"),
+                "user": st.column_config.LinkColumn("user", display_text=paths.PERSON_LINK_TEXT),
                 "score": st.column_config.NumberColumn(format="%.4g"),
                 "open": st.column_config.LinkColumn("open", display_text="details"),
             },

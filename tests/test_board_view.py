@@ -255,6 +255,7 @@ def test_latest_feed_is_newest_first_across_tasks_and_limited() -> None:
     assert feed["submitted"].is_monotonic_decreasing
     assert feed["metric"].tolist() == ["btag_auc", "auroc", "btag_auc", "auroc"]
     assert feed["score"].tolist() == [0.9, 0.6, 0.8, 0.5]
+    assert feed["user"].tolist() == ["/user?name=x", "/user?name=x", "/user?name=y", "/user?name=y"], "to each page"
     empty = hv.newest_of([hv.feed_rows(leaderboard_frame([]), TASKS["jets"], 4)], 4)
     assert empty.empty and "open" in empty.columns
 
