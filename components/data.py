@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -41,6 +43,8 @@ class Catalogue:
 
 
 T = TypeVar("T")
+#: How long public answers are kept (read once, at import, like the cache decorators' own TTL).
+TTL_S = settings().cache_ttl_s
 _lock = threading.Lock()
 _failing_since: dict[tuple[str, str, int], datetime] = {}
 
@@ -61,12 +65,12 @@ def backend() -> BackendClient:
     return _client_of(settings().backend_url)
 
 
-@st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False)
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def _fetch_backend_tasks(base_url: str) -> list[TaskInfo]:
     return _client_of(base_url).tasks()
 
 
-@st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False)
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def _fetch_health(base_url: str) -> dict:
     return _client_of(base_url).health()
 
@@ -119,9 +123,12 @@ class _Board:
 #: every page reads, and what pages show while the backend fails.
 _boards: dict[tuple[str, str, int], _Board] = {}
 _versions = itertools.count(1)
+#: Until when (time.monotonic) each board held is fresh: reads before then skip even the lookup
+#: in Streamlit's cache, which costs more than the rest of a read.
+_fresh_until: dict[tuple[str, str, int], float] = {}
 
 
-@st.cache_data(ttl=settings().cache_ttl_s, show_spinner=False, max_entries=64)
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=64)
 def _fetch_leaderboard(base_url: str, task: str, limit: int) -> None:
     """Bring the held board up to date, once per TTL for everyone.
 
@@ -138,6 +145,7 @@ def _fetch_leaderboard(base_url: str, task: str, limit: int) -> None:
         board = _Board(leaderboard_frame(payload), payload[:NEWEST_ROWS], next(_versions), now, now)
     with _lock:
         _boards[key] = board
+        _fresh_until[key] = time.monotonic() + TTL_S
 
 
 def _with_newest(client: BackendClient, held: _Board, task: str, limit: int, now: datetime) -> _Board | None:
@@ -158,6 +166,11 @@ def leaderboard(task: str) -> Snapshot:
     fails. Every caller gets its own copy-on-write view of the shared rows."""
     cfg = settings()
     key = (cfg.backend_url, task, cfg.leaderboard_rows)
+    with _lock:
+        board = _boards.get(key)
+        fresh = time.monotonic() < _fresh_until.get(key, 0.0)
+    if board is not None and fresh:
+        return Snapshot(board.rows.copy(deep=False), board.fetched_at, None, None, board.version)
     try:
         _fetch_leaderboard(*key)
         error = None
@@ -175,12 +188,33 @@ def leaderboard(task: str) -> Snapshot:
     return Snapshot(board.rows.copy(deep=False), board.fetched_at, error, since, board.version)
 
 
-#: Rankings, tables, chart specs and cards of the boards held: about a dozen per task and view.
-@st.cache_resource(ttl=FULL_FETCH_EVERY, max_entries=256, show_spinner=False)
-def _per_board(versions: str, call: str, _compute: Callable[..., Any], _rows: Any, _args: tuple[Any, ...]) -> Any:
-    """Keyed by the boards' versions and the call written out: Streamlit hashes neither the
-    rows nor the arguments (`_`-named), which would cost more than a refresh."""
-    return _compute(_rows, *_args)
+@dataclass
+class _Shared:
+    """One result of `per_board`; its lock lets the first caller compute while others wait."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    value: Any = None
+    done: bool = False
+
+
+#: Rankings, tables, chart specs and cards of the boards held (about a dozen per task and view),
+#: by the boards' versions and the call written out, least recently used first. A dict rather than
+#: `st.cache_resource`, whose hashing and signature reading per call cost more than Home's
+#: twenty-odd lookups should.
+_results: OrderedDict[tuple[str, str], _Shared] = OrderedDict()
+PER_BOARD_ENTRIES = 256
+
+
+def _per_board(versions: str, call: str, compute: Callable[..., Any], rows: Any, args: tuple[Any, ...]) -> Any:
+    with _lock:
+        shared = _results.setdefault((versions, call), _Shared())
+        _results.move_to_end((versions, call))
+        while len(_results) > PER_BOARD_ENTRIES:
+            _results.popitem(last=False)
+    with shared.lock:  # a new board version seen by ten sessions at once is worked out once
+        if not shared.done:
+            shared.value, shared.done = compute(rows, *args), True
+    return shared.value
 
 
 def _call(compute: Callable[..., Any], args: tuple[Any, ...]) -> str:
@@ -217,8 +251,19 @@ def per_boards(boards: list[tuple[TaskInfo, Snapshot]], compute: Callable[..., T
 def refresh(task: str) -> None:
     """Forget one task's cached leaderboard (the Refresh button): the next read asks the backend."""
     cfg = settings()
-    _fetch_leaderboard.clear(cfg.backend_url, task, cfg.leaderboard_rows)
+    key = (cfg.backend_url, task, cfg.leaderboard_rows)
+    with _lock:
+        _fresh_until.pop(key, None)
+    _fetch_leaderboard.clear(*key)
     _fetch_backend_tasks.clear()
+
+
+def expire() -> None:
+    """Let every board held go stale, as the TTL passing would: the next reads ask the backend
+    and keep the boards they have if it fails (tests use it instead of waiting)."""
+    _fetch_leaderboard.clear()
+    with _lock:
+        _fresh_until.clear()
 
 
 def backend_url() -> str:
@@ -226,8 +271,10 @@ def backend_url() -> str:
 
 
 def forget_last_good() -> None:
-    """Drop the boards held and the failure times (tests start each case from a cold cache)."""
+    """Drop the boards held, the work done on them and the failure times (tests start each case from a cold cache)."""
     _fetch_leaderboard.clear()
     with _lock:
         _failing_since.clear()
         _boards.clear()
+        _fresh_until.clear()
+        _results.clear()

@@ -42,11 +42,9 @@ def render(catalogue: Catalogue, task_pages: dict[str, st.Page]) -> None:
             icon=":material/warning:",
         )
     now = datetime.now(UTC)
-    for start in range(0, len(catalogue.tasks), CARDS_PER_ROW):
-        columns = st.columns(CARDS_PER_ROW)
-        for column, info in zip(columns, catalogue.tasks[start : start + CARDS_PER_ROW], strict=False):
-            with column:
-                _card(info, snapshots[info.name], task_pages[info.name], now)
+    with st.grid(CARDS_PER_ROW):  # one block for every card; fewer columns on a narrow screen
+        for info in catalogue.tasks:
+            _card(info, snapshots[info.name], task_pages[info.name], now)
 
     # The feed and the earnings table are built once per combination of board versions.
     held = [(info, snapshots[info.name]) for info in catalogue.tasks]

@@ -4,7 +4,9 @@ the newest rows and merges them, and the board it builds equals a full fetch."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -162,3 +164,29 @@ def test_work_must_be_a_named_function(proxy: FaultProxy) -> None:
     """Two lambdas in one place share a name, so they would share a result."""
     with pytest.raises(ValueError, match="module-level function"):
         data.per_board(data.leaderboard(TASK), lambda rows: rows.head(1))
+
+
+def _slow_newest(rows: pd.DataFrame, n: int) -> pd.DataFrame:
+    _calls.append(len(rows))
+    time.sleep(0.2)  # long enough for every thread to ask while the first computes
+    return rows.nlargest(n, "submitted_at")
+
+
+def test_sessions_asking_at_once_for_new_work_wait_for_one_computation(proxy: FaultProxy) -> None:
+    """A new board version seen by a crowd: ten sessions ask for its ranking at the same time, one
+    works it out and the others get that result."""
+    _calls.clear()
+    snapshot = data.leaderboard(TASK)
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(lambda _: data.per_board(snapshot, _slow_newest, 3), range(10)))
+    assert _calls == [300]
+    assert all(result["id"].tolist() == results[0]["id"].tolist() for result in results)
+
+
+def test_reads_within_the_ttl_ask_the_backend_once_and_expire_asks_again(proxy: FaultProxy) -> None:
+    for _ in range(5):
+        assert data.leaderboard(TASK).rows is not None
+    assert len(_limits(proxy)) == 1
+    data.expire()
+    assert data.leaderboard(TASK).error is None
+    assert len(_limits(proxy)) == 2, "stale: one request, for the newest rows"

@@ -9,16 +9,17 @@ import colliderml.tasks
 import pandas as pd
 import pytest
 import requests
-import streamlit as st
 from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe
 
-from components import data
+from components import data, paths
 from components import home_view as hv
 from components.tasks import FALLBACK_TASKS
+from components.text import inert
 from local_backend.predictions import make_predictions, to_parquet_bytes
 from pages import home_page
-from tests.conftest import cold_caches, home_app, open_page
+from tests.conftest import cold_caches, home_app, open_page, person_names
 from tests.faults import Fault, FaultProxy
 from tests.plugins.muon_id_data import TASK_NAME as PLUGIN_TASK
 
@@ -56,7 +57,9 @@ def _frame(at: AppTest, *columns: str) -> pd.DataFrame:
 
 
 def _board(at: AppTest) -> pd.DataFrame:
-    return _frame(at, "rank", "user", "submitted")
+    """The ranked table, its user column read as the grid shows it (names; the cells link to each person's page)."""
+    table = _frame(at, "rank", "user", "submitted")
+    return table.assign(user=person_names(table["user"]))
 
 
 def test_home_shows_a_card_per_task_the_feed_and_what_can_be_earned(app_for, seeded_backend) -> None:
@@ -181,6 +184,104 @@ def test_deep_link_to_a_submission_without_code_or_model(app_for, seeded_backend
     assert target["hf_username"] in [t.value.split("  ")[0] for t in at.text]
 
 
+def _jets_rows(backend) -> list[dict]:
+    rows: list[dict] = requests.get(f"{backend.url}/v1/leaderboard/jets", params={"limit": 5000}, timeout=10).json()
+    return rows
+
+
+def _grid(at: AppTest) -> Dataframe:
+    return next(df for df in at.dataframe if df.key == "jets.table")
+
+
+def _preselected(at: AppTest) -> set[str]:
+    """The ids whose rows the grid shows picked on arrival."""
+    grid = _grid(at)
+    rows = json.loads(grid.proto.selection_default)["selection"]["rows"] if grid.proto.selection_default else []
+    return {grid.value["id"].iloc[i] for i in rows}
+
+
+def _compare_by_url(app_for, backend, ids: list[str]) -> AppTest:
+    at = app_for(backend.url)
+    at.query_params["compare"] = ",".join(ids)
+    at.query_params["view"] = "All submissions"  # every id has a row in the grid
+    return _open_task(at, "jets")
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_compare_by_url_puts_the_entries_side_by_side(app_for, seeded_backend, n: int) -> None:
+    picked = _jets_rows(seeded_backend)[1 : n + 1]
+    at = _compare_by_url(app_for, seeded_backend, [row["id"] for row in picked])
+    names = [f"{row['hf_username']} · {row['id'][:8]}" for row in picked]
+    side = _frame(at, "metric", *names)
+    assert side["metric"].tolist() == ["btag_auc ↑", "light_rej_70 ↑", "c_rej_70 ↑"]
+    for row, name in zip(picked, names, strict=True):
+        assert side[name].tolist() == pytest.approx(
+            [json.loads(row["scores"])[m] for m in ("btag_auc", "light_rej_70", "c_rej_70")]
+        )
+    marks = [cell for name in names[1:] for cell in side[f"Δ {name}"]]
+    assert len(marks) == 3 * (n - 1) and all(cell.endswith(("better", "worse", "same")) for cell in marks)
+    who = _frame(at, "entry", "rank", "page")
+    assert who["entry"].tolist() == names and who["rank"].notna().all(), "ranked on the view shown"
+    assert _preselected(at) == {row["id"] for row in picked}, "the grid shows the picks"
+    assert at.query_params["compare"] == ",".join(row["id"] for row in picked)
+    assert len(at.get("vega_lite_chart")) == 3, "the comparison chart, the trend and the trade-off"
+    assert "submission" not in at.query_params
+
+
+def test_compare_by_url_names_ids_not_on_the_board(app_for, seeded_backend) -> None:
+    first, second = _jets_rows(seeded_backend)[:2]
+    hostile = "<b>nope</b>"
+    at = _compare_by_url(app_for, seeded_backend, [first["id"], hostile, second["id"]])
+    warning = " ".join(w.value for w in at.warning)
+    assert "Not on this leaderboard" in warning and inert(hostile) in warning and hostile not in warning
+    assert _frame(at, "entry", "rank", "page")["entry"].tolist() == [
+        f"{row['hf_username']} · {row['id'][:8]}" for row in (first, second)
+    ]
+    assert _preselected(at) == {first["id"], second["id"]}
+
+    at = _compare_by_url(app_for, seeded_backend, [hostile, first["id"]])  # one left: its details
+    assert first["hf_username"] in [t.value.split("  ")[0] for t in at.text]
+
+
+def test_compare_by_url_asks_for_at_most_four(app_for, seeded_backend) -> None:
+    ids = [row["id"] for row in _jets_rows(seeded_backend)[:5]]
+    at = _compare_by_url(app_for, seeded_backend, ids)
+    assert any("Pick at most 4 rows to compare (5 are picked)" in i.value for i in at.info)
+    assert not any(df.value.columns[0] == "entry" for df in at.dataframe), "no comparison"
+    assert _preselected(at) == set(ids)
+
+
+def test_the_user_column_links_to_each_persons_page(app_for, seeded_backend) -> None:
+    at = _open_task(app_for(seeded_backend.url).run(), "jets")
+    grid = _grid(at)
+    config = json.loads(grid.proto.columns)["user"]
+    assert config["type_config"] == {"type": "link", "display_text": paths.PERSON_LINK_TEXT}
+    users = {row["hf_username"] for row in _jets_rows(seeded_backend)}
+    assert set(grid.value["user"]) == {paths.person_path(user) for user in users}
+
+
+def test_a_pick_in_the_grid_goes_to_the_url_and_stays_on_its_row_when_the_table_changes(
+    app_for, seeded_backend
+) -> None:
+    """A click lands in the grid's state as row positions; the page keeps the ids in the URL and,
+    when a filter reorders the table, moves the selection to the rows of the same ids."""
+    at = _open_task(app_for(seeded_backend.url).run(), "jets")
+    table = _grid(at).value
+    at.session_state["jets.table"] = {"selection": {"rows": [2, 0], "columns": []}}
+    at.run()
+    first, second = table["id"].iloc[0], table["id"].iloc[2]
+    assert at.query_params["compare"] == f"{first},{second}", "table order for picks made at once"
+    at.session_state["jets.table"] = {"selection": {"rows": [2], "columns": []}}
+    at.run()
+    assert at.query_params["submission"] == second and "compare" not in at.query_params
+    assert at.session_state["jets.reproduce.id"] == second, "a single pick is the one to reproduce"
+    at.text_input(key="user").set_value(person_names(table["user"])[2][-3:]).run()  # fewer rows: positions move
+    grid = _grid(at)
+    moved = json.loads(grid.proto.selection_state)["selection"]["rows"]
+    assert [grid.value["id"].iloc[i] for i in moved] == [second]
+    assert at.query_params["submission"] == second
+
+
 def test_about_page(app_for, seeded_backend) -> None:
     at = app_for(seeded_backend.url).run()
     open_page(at, "about")
@@ -210,7 +311,7 @@ def test_outage_keeps_the_last_good_data_with_a_warning(app_for, proxy: FaultPro
     at = _open_task(app_for(proxy.url).run(), "jets")
     before = _board(at)
     proxy.fail("GET", r"^/v1/", Fault(503, b"<html><body>Service Unavailable</body></html>", "text/html"))
-    st.cache_data.clear()
+    data.expire()
     at.run()
     assert not at.exception, at.exception
     assert any("failing since" in w.value for w in at.warning)
