@@ -6,8 +6,9 @@ and routes together; the last good board while the backend fails) and rank as a 
 default (board_view: best per user, baselines in), so a download here is the page's CSV export.
 Every answer is built once per board version and shared (`data.per_board`).
 
-The handlers are plain `def`s: Starlette runs them in its thread pool, so a backend fetch never
-blocks the event loop. Streamlit's caches work there, outside any script run (Streamlit 1.67,
+The handlers run in threads of their own (`_POOL`), so a backend fetch never blocks the event loop,
+and a backend that hangs ties up these threads only: Starlette's shared pool, which also serves
+the app's static files, stays free. Streamlit's caches work there, outside any script run (Streamlit 1.67,
 runtime/caching): `st.cache_data` takes its storage from the running Runtime from any thread, and
 `st.cache_resource` is process-wide; with `show_spinner=False` neither touches a script context.
 `components.data` is imported by the handlers, on the first request: app.py imports this module
@@ -16,7 +17,10 @@ before the Runtime exists, when each of data's `st.cache_data` would log "No run
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -225,18 +229,29 @@ def badge(request: Request) -> Response:
     return Response(drawn, 200, headers, "image/svg+xml; charset=utf-8")
 
 
-def not_found(_request: Request) -> Response:
+async def not_found(_request: Request) -> Response:
     """Any other address under the API: a JSON 404 rather than the app's page."""
     return _error(404, "No such address in this API.", None)
+
+
+#: Requests beyond this many wait for a thread (a hung backend holds each for up to its read timeout).
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="open-data")
+
+
+def _threaded(answer: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await asyncio.get_running_loop().run_in_executor(_POOL, answer, request)
+
+    return endpoint
 
 
 def routes() -> list[BaseRoute]:
     """The open-data routes, for `st.App(routes=...)`."""
     return [
-        Route(f"{API}/leaderboard/{{task}}.csv", leaderboard_csv, methods=["GET"]),
-        Route(f"{API}/leaderboard/{{task}}.json", leaderboard_json, methods=["GET"]),
-        Route(f"{API}/tasks.json", tasks_json, methods=["GET"]),
+        Route(f"{API}/leaderboard/{{task}}.csv", _threaded(leaderboard_csv), methods=["GET"]),
+        Route(f"{API}/leaderboard/{{task}}.json", _threaded(leaderboard_json), methods=["GET"]),
+        Route(f"{API}/tasks.json", _threaded(tasks_json), methods=["GET"]),
         Route(f"{API}/{{rest:path}}", not_found, methods=["GET"]),
         # `path`: a name holding "/" arrives decoded from paths.badge_path's "%2F".
-        Route("/badge/{task}/{username:path}.svg", badge, methods=["GET"]),
+        Route("/badge/{task}/{username:path}.svg", _threaded(badge), methods=["GET"]),
     ]

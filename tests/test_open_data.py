@@ -15,6 +15,7 @@ import io
 import json
 import re
 import sqlite3
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,10 +23,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio
 import httpx
 import pandas as pd
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from bench.crowd import HOME, Session
@@ -36,7 +41,7 @@ from components.config import settings
 from components.tasks import FALLBACK_TASKS
 from tests.conftest import LocalBackend, cold_caches
 from tests.e2e.support import StreamlitApp, running_app
-from tests.faults import FaultProxy
+from tests.faults import Fault, FaultProxy
 from tests.test_board_view import DAY0, row
 
 TASKS = {t.name: t for t in FALLBACK_TASKS}
@@ -173,6 +178,41 @@ def test_an_outage_serves_the_last_good_board_and_a_503_when_none_is_held(
             assert held.status_code == 200 and held.headers["cache-control"] == "public, max-age=0"
             assert held.json()["stale"] is True and held.json()["rows"] == good["rows"]
             assert "Traceback" not in held.text and proxy.url not in down.text
+        finally:
+            cold_caches()
+
+
+def test_routes_waiting_on_a_slow_backend_leave_the_servers_shared_threads_free(
+    seeded_backend: LocalBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit serves the app's static files from Starlette's shared thread pool: requests here
+    waiting on a backend that is slow to answer hold threads of their own, not that pool (shrunk
+    to 2 threads, both of which the two requests would otherwise hold)."""
+
+    def ping(_request: Request) -> Response:  # a plain `def`: served from the shared pool
+        return Response("pong")
+
+    app = Starlette(routes=[*open_data.routes(), Route("/ping", ping)])
+
+    async def scene() -> float:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 2
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as client:
+            waiting = [asyncio.create_task(client.get("/api/v1/leaderboard/jets.json")) for _ in range(2)]
+            await asyncio.sleep(0.3)
+            start = time.perf_counter()
+            assert (await client.get("/ping")).text == "pong"
+            took = time.perf_counter() - start
+            assert not any(request.done() for request in waiting), "answered while both still wait"
+            assert [a.status_code for a in await asyncio.gather(*waiting)] == [503, 503]
+        return took
+
+    with FaultProxy(seeded_backend.url) as proxy:
+        monkeypatch.setenv("COLLIDERML_BACKEND", proxy.url)
+        cold_caches()
+        try:
+            assert data.catalogue().error is None  # cached: only the board is slow
+            proxy.fail("GET", r"^/v1/leaderboard/jets\?", Fault(delay_s=1.5))
+            assert asyncio.run(scene()) < 1.0
         finally:
             cold_caches()
 
