@@ -48,6 +48,7 @@ bench: install browser
 	$(BIN)/python -m bench.requests_per_view
 	$(BIN)/python -m bench.precheck
 	$(BIN)/python -m bench.cold_start
+	$(BIN)/python -m bench.crowd
 
 clean:
 	rm -rf $(VENV) .local_backend artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,1 +1,1 @@
-"""Benchmarks: `make bench` runs bench.render_time and bench.requests_per_view."""
+"""Benchmarks: `make bench` runs every module here but fixtures; each prints its own figures."""
