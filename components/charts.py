@@ -284,6 +284,45 @@ def tradeoff_chart(
     return alt.layer(dots, line, height=320)
 
 
+# -- the comparison chart ----------------------------------------------------------------------
+
+COMPARISON_AXIS = "share of the board shown it beats (right is better, whichever way the metric goes)"
+
+
+def comparison_chart(points: pd.DataFrame) -> alt.Chart:
+    """Picked entries on the same axes: a row per metric, a dot per entry at its standing on the
+    board (`points` columns metric, metric_order, entry, entry_order, value, position in [0, 1]
+    with 1 the best, better "higher" or "lower"), so metrics of any scale and direction read
+    alike; the metric's title keeps its arrow, the tooltip gives the value itself."""
+    by_pick = alt.EncodingSortField(field="entry_order", op="min")
+    return (
+        alt.Chart(points)
+        .mark_point(filled=True, size=110, opacity=0.9)
+        .encode(
+            x=alt.X(
+                "position:Q", title=COMPARISON_AXIS, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+            ),
+            y=alt.Y(
+                "metric:N",
+                title=None,
+                sort=alt.EncodingSortField(field="metric_order", op="min"),
+                axis=alt.Axis(labelLimit=240),
+            ),
+            yOffset=alt.YOffset("entry:N", sort=by_pick),
+            color=alt.Color("entry:N", title=None, sort=by_pick, legend=alt.Legend(orient="bottom", columns=2)),
+            shape=alt.Shape("entry:N", title=None, sort=by_pick),
+            tooltip=[
+                alt.Tooltip("entry:N"),
+                alt.Tooltip("metric:N"),
+                alt.Tooltip("value:Q", format=VALUE_FORMAT),
+                alt.Tooltip("position:Q", title="beats", format=".0%"),
+                alt.Tooltip("better:N", title="better is"),
+            ],
+        )
+        .properties(height=alt.Step(14))
+    )
+
+
 # -- small charts ------------------------------------------------------------------------------
 
 
