@@ -110,8 +110,21 @@ class TaskKeys:
         return self._key("table")
 
     @property
+    def shown(self) -> str:
+        """compare.Shown: the ids of the table the grid showed last and the ids picked then."""
+        return self._key("shown")
+
+    @property
     def detail(self) -> str:
         return self._key("detail")
+
+    @property
+    def compare(self) -> str:
+        return self._key("compare")
+
+    @property
+    def compare_chart(self) -> str:
+        return self._key("compare_chart")
 
     @property
     def sample(self) -> str:

@@ -1,18 +1,19 @@
-"""A task's leaderboard page: header, controls, ranked table, detail panel, trends and exports."""
+"""A task's leaderboard page: header, controls, ranked table, a picked entry's details or a
+comparison of several, exports, trends; the board part updates itself."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import board_charts, data, samples, status, task_rules
+from components import board_charts, compare, data, paths, samples, status, task_rules
 from components import board_view as bv
 from components import leaderboard as lb
 from components import session_keys as keys
+from components.config import settings
 from components.tasks import TaskInfo
 from components.text import inert, plural
 from pages import task_actions
@@ -22,28 +23,53 @@ TABLE_ROWS = 10
 TABLE_HEIGHT = 420
 
 
+#: The board part of an open page reads the shared board again this often, on its own: twice per
+#: cache TTL, so it lags the cache by half a TTL at most, and every tab's reads still cost one
+#: backend request per task per TTL (the cache's). Read once, at import, like the cache's TTL.
+LIVE_EVERY_S = max(1.0, settings().cache_ttl_s / 2)
+
+
 def render(task: TaskInfo) -> None:
     st.title(inert(task.name))
     st.caption(task.description)
+    snapshot = data.leaderboard(task.name)
+    if snapshot.rows is None:
+        status.show_snapshot_state(snapshot, task.name)
+        return
+    rows = snapshot.rows
+    metrics = bv.task_metrics(task, rows)
+    opts, user_query = _controls(task, rows)
+    _board(task, opts, user_query)
+    _get_started(task, metrics)
+    task_actions.render(task, rows)
+    _charts(task, metrics, opts)
+
+
+@st.fragment(run_every=LIVE_EVERY_S)
+def _board(task: TaskInfo, opts: bv.ViewOptions, user_query: str) -> None:
+    """The live part: header, table, the picked entry or comparison, exports. A fragment that
+    reruns by itself (and on a pick in the grid) with the options of the page's last full run:
+    the filters, the rest of the page and a kept upload stay as they are."""
     snapshot = data.leaderboard(task.name)
     status.show_snapshot_state(snapshot, task.name)
     if snapshot.rows is None:
         return
     rows = snapshot.rows
     metrics = bv.task_metrics(task, rows)
-    opts, user_query = _controls(task, rows)
     _header(task, bv.trend_rows(rows, opts) if opts.as_of else rows, opts)
     # Built once per board version and options for every visitor, then searched.
+    ranked = data.per_board(snapshot, bv.ranked_board, task, opts)
     table = bv.find_in_table(data.per_board(snapshot, bv.board_table, task, opts, tuple(metrics)), user_query)
-    selected_id = st.query_params.get("submission")
-    _table(task, table, metrics, selected_id)
-    board = bv.find_users(data.per_board(snapshot, bv.ranked_board, task, opts), user_query)
-    if selected_id:
-        _detail_panel(task, rows, board, metrics, selected_id)
-    _exports(task, board, metrics)
-    _get_started(task, metrics)
-    task_actions.render(task, rows)
-    _charts(task, snapshot, metrics, opts)
+    url_ids = compare.from_url(st.query_params.get("submission"), st.query_params.get("compare"))
+    picked = _table(task, table, metrics, url_ids, pd.Index(rows["id"]))
+    _show_picked_in_url(task, picked, url_ids)
+    _picked(task, snapshot, rows, opts, ranked, metrics, picked)
+    _exports(task, bv.find_users(ranked, user_query), metrics)
+    if snapshot.fetched_at is not None:
+        st.caption(
+            f":material/autorenew: Updated {snapshot.fetched_at:%H:%M:%S} UTC · this board checks for new "
+            f"submissions by itself every {LIVE_EVERY_S:g} s"
+        )
 
 
 def _header(task: TaskInfo, rows: pd.DataFrame, opts: bv.ViewOptions) -> None:
@@ -104,7 +130,8 @@ def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
                 picked = st.date_input(
                     "Submitted between", value=(first, last), min_value=first, max_value=last, key=span
                 )
-                if isinstance(picked, tuple) and len(picked) == 2:
+                # The whole span filters nothing, so a live board shows submissions made after it too.
+                if isinstance(picked, tuple) and len(picked) == 2 and picked != (first, last):
                     start, end = picked
         if st.button("Refresh", key=k.refresh, icon=":material/refresh:", help="Fetch this leaderboard again now"):
             data.refresh(task.name)
@@ -122,45 +149,71 @@ def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
 VIEWS = ("Best per user", "All submissions")
 
 
-def _table(task: TaskInfo, table: pd.DataFrame, metrics: list[str], selected_id: str | None) -> None:
+def _table(
+    task: TaskInfo, table: pd.DataFrame, metrics: list[str], url_ids: list[str], on_board: pd.Index
+) -> list[str]:
+    """The ranked grid, rows picked as the URL says; returns the ids picked once the person's
+    clicks are taken in (`compare.picked_ids`). A selection is row positions, so when the table
+    changes under it (a new submission, a filter) it is moved to the rows of the same ids."""
+    k = keys.TaskKeys(task.name)
     if table.empty:
+        st.session_state.pop(k.shown, None)
         st.info("No submissions match these filters yet.")
-        return
-    at = np.flatnonzero(table["id"].to_numpy() == selected_id) if selected_id else np.zeros(0, dtype=int)
-    event = st.dataframe(
-        table,
+        return url_ids
+    state = st.session_state.get(k.table)
+    selected = list(state["selection"]["rows"]) if state is not None else None
+    picked = compare.picked_ids(url_ids, st.session_state.get(k.shown), selected, on_board)
+    ids = table["id"].to_numpy()
+    at = compare.positions(ids, picked)
+    if selected is not None and selected != at:
+        st.session_state[k.table] = {"selection": {"rows": at, "columns": []}}
+    st.session_state[k.shown] = compare.Shown(ids, tuple(picked))
+    st.dataframe(
+        table.assign(user=_person_links(table["user"])),
         hide_index=True,
         width="stretch",
         height=TABLE_HEIGHT if len(table) > TABLE_ROWS else "auto",
-        key=keys.TaskKeys(task.name).table,
+        key=k.table,
         column_config=_column_config(task, metrics),
         on_select="rerun",
-        selection_mode="single-row",
-        selection_default={"selection": {"rows": [int(at[0])]}} if len(at) else None,
+        selection_mode="multi-row",
+        selection_default={"selection": {"rows": at}} if at else None,
         placeholder="",
     )
-    picked = event.selection.rows
-    if picked:
-        _select(task, str(table["id"].iloc[picked[0]]))
     ranked_by = inert(bv.metric_label(task, task.primary))
     st.caption(
         f"{plural(len(table), 'row')} · ranked by {ranked_by} · “records” names the best value of each metric"
-        " · sort by any column · pick a row for its details or to reproduce it"
+        f" · sort by any column · pick a row for its details, 2 to {compare.MAX_COMPARED} to compare them"
     )
+    return picked
 
 
-def _select(task: TaskInfo, submission_id: str) -> None:
-    """A picked row opens its detail panel (a shareable link) and becomes the reproduce target."""
-    if st.query_params.get("submission") != submission_id:
-        st.query_params["submission"] = submission_id
-        task_actions.pick_for_reproduction(task.name, submission_id)
+def _person_links(users: pd.Series) -> pd.Series:
+    """The user column as links to each person's page; the grid shows the name (`paths.PERSON_LINK_TEXT`)."""
+    return users.map({user: paths.person_path(user) for user in users.unique()})
+
+
+def _show_picked_in_url(task: TaskInfo, picked: list[str], url_ids: list[str]) -> None:
+    """Picks live in the URL, so a link shares them: `?submission=<id>`, `?compare=<id>,<id>`. A newly
+    picked single row also becomes the reproduce target, which the full rerun shows."""
+    params = compare.url_params(picked)
+    if {n: st.query_params[n] for n in ("submission", "compare") if n in st.query_params} == params:
+        return
+    for name in ("submission", "compare"):
+        if name in st.query_params and name not in params:
+            del st.query_params[name]
+    st.query_params.update(params)
+    if len(picked) == 1 and picked != url_ids:
+        task_actions.pick_for_reproduction(task.name, picked[0])
         st.rerun()
 
 
 def _column_config(task: TaskInfo, metrics: list[str]) -> dict[str, Any]:
     config: dict[str, Any] = {
         "rank": st.column_config.NumberColumn("rank", help="Ties share a rank; missing values come last"),
-        "user": st.column_config.TextColumn("user"),
+        "user": st.column_config.LinkColumn(
+            "user", display_text=paths.PERSON_LINK_TEXT, help="Open this person's page: their entries on every task"
+        ),
         "baseline": st.column_config.CheckboxColumn("baseline", help="Reference baseline from the ColliderML team"),
         "records": st.column_config.TextColumn(
             "records", width="medium", help="The metrics on which this entry holds the best value of the board shown"
@@ -178,17 +231,41 @@ def _column_config(task: TaskInfo, metrics: list[str]) -> dict[str, Any]:
     return config
 
 
-def _detail_panel(
-    task: TaskInfo, rows: pd.DataFrame, board: pd.DataFrame, metrics: list[str], submission_id: str
+def _picked(
+    task: TaskInfo,
+    snapshot: data.Snapshot,
+    rows: pd.DataFrame,
+    opts: bv.ViewOptions,
+    ranked: pd.DataFrame,
+    metrics: list[str],
+    picked: list[str],
 ) -> None:
-    match = rows[rows["id"].astype(str) == submission_id]
+    """One pick: its details; two to four: a comparison; more: a note. Ids not on this board are named."""
+    if len(picked) > compare.MAX_COMPARED:
+        st.info(
+            f"Pick at most {compare.MAX_COMPARED} rows to compare ({len(picked)} are picked): "
+            "unpick some in the table.",
+            icon=":material/checklist:",
+        )
+        return
+    entries, unknown = compare.find(rows, picked)
+    if unknown:
+        st.warning(
+            f"Not on this leaderboard (it may belong to another task): {', '.join(inert(i) for i in unknown)}",
+            icon=":material/search_off:",
+        )
+    if len(entries) == 1:
+        _detail_panel(task, entries, ranked, metrics)
+    elif len(entries) > 1:
+        _comparison(task, snapshot, opts, entries, ranked, metrics)
+
+
+def _detail_panel(task: TaskInfo, match: pd.DataFrame, ranked: pd.DataFrame, metrics: list[str]) -> None:
+    row = match.iloc[0]
+    submission_id = str(row["id"])
     with st.container(border=True, key=keys.TaskKeys(task.name).detail):
-        if match.empty:
-            st.warning("The linked submission is not on this leaderboard (it may belong to another task).")
-            return
-        row = match.iloc[0]
-        ranked = board[board["id"].astype(str) == submission_id]
-        rank = ranked["rank"].iloc[0] if len(ranked) else None
+        place = ranked[ranked["id"].astype(str) == submission_id]
+        rank = place["rank"].iloc[0] if len(place) else None
         st.subheader("Submission")
         st.text(f"{row['hf_username']}{'  (baseline)' if row['is_baseline'] else ''}")
         st.caption(f"id {inert(submission_id)} · submitted {row['submitted_at']:%Y-%m-%d %H:%M} UTC")
@@ -203,10 +280,52 @@ def _detail_panel(
         )
         st.dataframe(scores, hide_index=True, column_config={"value": st.column_config.NumberColumn(format="%.6g")})
         links = bv.display_frame(match.assign(rank=rank), task, metrics).iloc[0]
-        if links["code"]:
-            st.link_button("Code", links["code"])
-        if links["model"]:
-            st.link_button("Model on Hugging Face", links["model"])
+        with st.container(horizontal=True):
+            st.link_button(
+                "Open the submission's page", paths.submission_path(submission_id), icon=":material/description:"
+            )
+            if links["code"]:
+                st.link_button("Code", links["code"])
+            if links["model"]:
+                st.link_button("Model on Hugging Face", links["model"])
+
+
+def _comparison(
+    task: TaskInfo,
+    snapshot: data.Snapshot,
+    opts: bv.ViewOptions,
+    entries: pd.DataFrame,
+    ranked: pd.DataFrame,
+    metrics: list[str],
+) -> None:
+    """The picked entries side by side, each against the first picked, and on one chart."""
+    k = keys.TaskKeys(task.name)
+    names = compare.labels(entries)
+    with st.container(border=True, key=k.compare):
+        st.subheader("Comparison")
+        st.caption(
+            f"Differences are to {inert(names[0])}, picked first · ↑ higher is better, ↓ lower is better"
+            " · rank: the place on the board as shown (— where this view leaves the entry out)"
+        )
+        st.dataframe(
+            compare.who(entries, names, ranked),
+            hide_index=True,
+            placeholder="—",
+            column_config={
+                "rank": st.column_config.NumberColumn("rank (current view)"),
+                "credits": st.column_config.NumberColumn(format="%.0f"),
+                "submitted": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", timezone="UTC"),
+                "page": st.column_config.LinkColumn("page", display_text="open"),
+            },
+        )
+        st.dataframe(
+            compare.side_by_side(entries, names, task, metrics),
+            hide_index=True,
+            placeholder="missing",
+            column_config={name: st.column_config.NumberColumn(format="%.6g") for name in names},
+        )
+        spec = data.per_board(snapshot, compare.comparison_spec, task, opts, tuple(entries["id"]), tuple(metrics))
+        _draw(spec, k.compare_chart, "None of these carries a metric value to draw.")
 
 
 def _exports(task: TaskInfo, board: pd.DataFrame, metrics: list[str]) -> None:
@@ -274,16 +393,19 @@ def _get_started(task: TaskInfo, metrics: list[str]) -> None:
         st.dataframe(bv.glossary(task, metrics), hide_index=True, width="stretch")
 
 
-@st.fragment
-def _charts(task: TaskInfo, snapshot: data.Snapshot, metrics: list[str], opts: bv.ViewOptions) -> None:
+@st.fragment(run_every=LIVE_EVERY_S)
+def _charts(task: TaskInfo, metrics: list[str], opts: bv.ViewOptions) -> None:
     """Trend and trade-off charts, their specs built once per board version; a fragment, so
-    picking a metric redraws only the charts."""
+    picking a metric redraws only the charts, and live like the board, which they would
+    otherwise contradict after a new record."""
+    snapshot = data.leaderboard(task.name)
     if snapshot.rows is None or bv.trend_rows(snapshot.rows, opts).empty:
         return
     k = keys.TaskKeys(task.name)
     st.subheader("State of the art over time")
     metric = st.selectbox("Metric", metrics, key=k.trend_metric)
-    _draw(data.per_board(snapshot, board_charts.trend_spec, task, metric, opts), k.trend, metric)
+    spec = data.per_board(snapshot, board_charts.trend_spec, task, metric, opts)
+    _draw(spec, k.trend, f"No submission shown carries {inert(metric)} yet.")
 
     if len(metrics) < 2:
         return
@@ -295,11 +417,12 @@ def _charts(task: TaskInfo, snapshot: data.Snapshot, metrics: list[str], opts: b
     if x == y:
         st.info("Pick two different metrics to see their trade-off.")
         return
-    _draw(data.per_board(snapshot, board_charts.tradeoff_spec, task, x, y, opts), k.tradeoff, f"{x} and {y}")
+    spec = data.per_board(snapshot, board_charts.tradeoff_spec, task, x, y, opts)
+    _draw(spec, k.tradeoff, f"No submission shown carries {inert(x)} and {inert(y)} yet.")
 
 
-def _draw(spec: dict[str, Any] | None, key: str, what: str) -> None:
+def _draw(spec: dict[str, Any] | None, key: str, missing: str) -> None:
     if spec is None:
-        st.caption(f"No submission shown carries {inert(what)} yet.")
+        st.caption(missing)
     else:
         st.vega_lite_chart(spec=spec, key=key)

@@ -14,6 +14,7 @@ caches, opening a page by its URL path, signing in, uploading, and reading what 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import httpx
 import pandas as pd
@@ -31,7 +33,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from components import auth, data, session_keys
+from components import auth, data, paths, session_keys
 from local_backend import db, tokens
 from local_backend.predictions import to_parquet_bytes
 from tests.plugins import muon_id_data
@@ -213,6 +215,16 @@ def page_strings(at: AppTest) -> str:
     parts = [value for proto in element_protos(at) for _, _, value in proto_fields(proto)]
     parts.extend(df.value.to_csv() for df in at.dataframe)
     return "\n".join(parts)
+
+
+def person_names(links: pd.Series) -> list[str]:
+    """What a grid column of person links shows: the name `paths.PERSON_LINK_TEXT` captures, decoded
+    as the grid decodes it (`+` and `%xx`); a link it does not match shows as it is."""
+    shown = []
+    for link in links:
+        match = re.search(paths.PERSON_LINK_TEXT, link, re.S)
+        shown.append(unquote_plus(match.group(1)) if match else link)
+    return shown
 
 
 def messages(at: AppTest) -> str:

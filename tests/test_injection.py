@@ -34,6 +34,7 @@ from tests.conftest import (
     home_app,
     messages,
     open_page,
+    person_names,
     proto_fields,
     running_backend,
     sign_in,
@@ -172,8 +173,8 @@ def assert_inert(at: AppTest) -> None:
                 if RAW.search(_unescaped(text)):
                     live.append((kind, name, text))
     assert not live, f"hostile text would render in: {live}"
-    for link in at.get("link_button"):
-        assert link.proto.url.startswith(("https://", "http://")), link.proto.url
+    for link in at.get("link_button"):  # the web, or a page of this app (`/submission?id=…`; never `//host`)
+        assert re.match(r"^(https?://|/(?![/\\]))", link.proto.url), link.proto.url
     for df in at.dataframe:
         for column in df.value.columns:
             cells = [v for v in df.value[column].tolist() if isinstance(v, str)]
@@ -189,7 +190,7 @@ def test_task_page_table_and_header(app: AppTest) -> None:
     at = open_page(app.run(), TASK)
     assert_inert(at)
     board = _frame(at, "rank", "user", "records")
-    assert sorted(board["user"]) == sorted(NAMES), "the table shows every name exactly as sent"
+    assert sorted(person_names(board["user"])) == sorted(NAMES), "the table shows every name exactly as sent"
     assert not {"code", "model"} & set(board.columns), "no hostile link becomes clickable: none is left to show"
     assert {f"{metric} ↑" for metric in METRICS} <= set(board.columns)
     glossary = _frame(at, "metric", "better", "what it measures")
@@ -208,7 +209,8 @@ def test_detail_panel(app: AppTest, world: World, name: str) -> None:
     assert name in [t.value.split("  ")[0] for t in at.text], "the name in plain text, as sent"
     scores = _frame(at, "metric", "value")
     assert {f"{metric} ↑" for metric in METRICS} <= set(scores["metric"])
-    assert not at.get("link_button"), "neither the javascript: code link nor the hostile repo id is offered"
+    offered = [link.proto.label for link in at.get("link_button")]
+    assert offered == ["Open the submission's page"], "neither the javascript: code link nor the hostile repo id"
 
 
 def test_home_cards_and_feed(app: AppTest) -> None:
@@ -217,7 +219,7 @@ def test_home_cards_and_feed(app: AppTest) -> None:
     holder = next(c.value for c in at.caption if c.value.startswith("held by"))
     assert any(f"held by {inert(name)} since" in holder for name in NAMES)
     feed = _frame(at, "task", "user", "open")
-    assert sorted(feed["user"]) == sorted(NAMES)
+    assert sorted(person_names(feed["user"])) == sorted(NAMES), "each name shown as sent, linking to its page"
     assert all(link.startswith(f"/{TASK}?submission=") for link in feed["open"])
     earn = _frame(at, "credits for beating it", "held by")
     assert set(earn["held by"].dropna()) <= set(NAMES)
