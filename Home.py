@@ -11,7 +11,8 @@ from functools import partial
 import streamlit as st
 
 from components import auth, data, paths
-from pages import about_page, credits_page, home_page, not_found_page, task_page
+from pages import about_page, credits_page, home_page, not_found_page, person_page, submission_page, task_page
+from pages.links import Links
 
 st.set_page_config(page_title="ColliderML Leaderboard", page_icon="⚛️", layout="wide")
 
@@ -29,16 +30,27 @@ overview = st.Page(
     icon=":material/home:",
     default=True,
 )
-my_credits = st.Page(credits_page.render, title="My credits", url_path="credits", icon=":material/toll:")
+# What pages link to; the person and submission pages are reached by links and addresses, not the sidebar.
+links = Links(task_pages)
+my_credits = st.Page(
+    partial(credits_page.render, links), title="My credits", url_path="credits", icon=":material/toll:"
+)
 about = st.Page(about_page.render, title="About", url_path="about", icon=":material/info:")
+person = st.Page(partial(person_page.render, links), title="Person", url_path="user", visibility="hidden")
+submission = st.Page(
+    partial(submission_page.render, links), title="Submission", url_path="submission", visibility="hidden"
+)
+links.person, links.submission = person, submission
 
-current = st.navigation({"": [overview], "Leaderboards": list(task_pages.values()), "More": [my_credits, about]})
+current = st.navigation(
+    {"": [overview], "Leaderboards": list(task_pages.values()), "More": [my_credits, about, person, submission]}
+)
 with st.sidebar:
     auth.sidebar()
     st.caption(f"Backend: {data.backend_url()}")
     if data.serves_demo_data():
         st.caption(":material/science: Local demo data: generated users and scores, not the public benchmark.")
-pages = [overview, *task_pages.values(), my_credits, about]
+pages = [overview, *task_pages.values(), my_credits, about, person, submission]
 requested = paths.requested_page(st.context.url, st.get_option("server.baseUrlPath"))
 if paths.is_unknown(requested, {page.url_path for page in pages}):
     not_found_page.render(requested, overview, task_pages)

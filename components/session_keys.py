@@ -53,6 +53,9 @@ CREDITS_BALANCE_CHART = "credits.balance_chart"
 CREDITS_BY_REASON = "credits.by_reason"
 CREDITS_BY_TASK = "credits.by_task"
 CREDITS_MY_SUBMISSIONS = "credits.my_submissions"
+PERSON_TASKS = "person.tasks"
+PERSON_SUBMISSIONS = "person.submissions"
+SUBMISSION_METRICS = "submission.metrics"
 
 
 # A task page's filters that live in the URL too (`bind="query-params"` names the parameter after
@@ -70,6 +73,11 @@ def home_card(task: str) -> str:
 
 def home_sparkline(task: str) -> str:
     return f"home.spark.{task}"
+
+
+def person_rank(task: str) -> str:
+    """A person's rank-over-time chart on one task."""
+    return f"person.rank.{task}"
 
 
 @dataclass(frozen=True)

@@ -18,20 +18,21 @@ from components import session_keys as keys
 from components.api import AuthExpired, BackendError, Me, error_message
 from components.tasks import TaskInfo
 from components.text import inert, plural
+from pages.links import Links
 
 LEDGER_TTL_S = 30
 LEDGER_LIMIT = 1000
 SIGNED_OUT = "The backend no longer accepts your sign-in (401): sign in again (sidebar) to see your credits."
 
 
-def render() -> None:
+def render(links: Links) -> None:
     st.title("My credits")
     session = auth.current()
     if session is None:
         _sign_in_prompt()
         return
     tasks = data.catalogue().tasks
-    refresh = _toolbar(session.username, tasks)
+    refresh = _toolbar(links, session.username, tasks)
     try:
         profile, problem = _profile(refresh)
         ledger = _ledger(session, refresh)
@@ -88,9 +89,11 @@ def _sign_in_prompt() -> None:
     )
 
 
-def _toolbar(username: str, tasks: list[TaskInfo]) -> bool:
+def _toolbar(links: Links, username: str, tasks: list[TaskInfo]) -> bool:
     left, right = st.columns([5, 1])
     left.caption(f"Signed in as {inert(username)}")
+    with left:
+        links.to_person(username, label="Your public page")
     refresh = right.button(
         "Refresh",
         key=keys.CREDITS_REFRESH,
