@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import httpx
 import pandas as pd
@@ -23,6 +24,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from components import paths
 from components.api import BackendClient
 from components.tasks import FALLBACK_TASKS
 from components.upload_checks import check_predictions
@@ -43,6 +45,15 @@ RULE_Y = 6
 #: Column rules are drawn darker than the header background (luminance ~231 against ~252).
 RULE_LUMA = 242
 MIN_COLUMN_PX = 12
+#: The grid's rows (and header) are this tall; a row's tick box sits this far in from the left,
+#: and the user column's names start about this far in (after the tick boxes and ranks).
+ROW_PX = 35
+MARKER_X = 15
+USER_X = 100
+#: A ticked box is drawn in the theme's blue: blue well above red (an empty box is near white).
+TICK_BLUE = 60
+#: The cache TTL of the live board's own dashboard: the board part rereads it every second.
+LIVE_TTL_S = 2
 
 
 def _backend_rows(backend: LocalBackend, task: str) -> list[dict]:
@@ -321,6 +332,120 @@ def test_sorting_a_column_orders_every_row_of_the_board(
     assert shown[0] == min(times) and shown == sorted(shown)
     assert shown[: len(shown)] == sorted(times)[: len(shown)], "the first rows on screen are the board's smallest"
     shot("sorted-all")
+
+
+def _row_y(top: float, row: int) -> float:
+    """The page y of the middle of a grid row (0 is the first under the header) of a grid whose top is at `top`."""
+    return top + ROW_PX * (row + 1.5)
+
+
+def _pick_row(page: Page, row: int, task: str = TASK) -> None:
+    """Tick a row's box in the grid's first column, as a person picks it."""
+    box = _board(page, task).locator("[data-testid='data-grid-canvas']").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + MARKER_X, _row_y(box["y"], row))
+    wait_ready(page)
+
+
+def _ticked_rows(page: Page, rows: int, task: str = TASK) -> list[int]:
+    """The grid rows whose box is ticked (drawn in the theme's blue), among the first `rows`."""
+    box = _board(page, task).locator("[data-testid='data-grid-canvas']").bounding_box()
+    assert box is not None
+    page.mouse.move(0, 0)  # a hovered row draws an empty box too
+    shot = page.screenshot(
+        clip={"x": box["x"] + MARKER_X - 1, "y": box["y"] + ROW_PX, "width": 3, "height": ROW_PX * rows}
+    )
+    strip = Image.open(io.BytesIO(shot)).convert("RGB")
+    ticked = []
+    for row in range(rows):
+        red, _, blue = strip.getpixel((1, int(ROW_PX * (row + 0.5))))  # type: ignore[misc]
+        if blue - red > TICK_BLUE:
+            ticked.append(row)
+    return ticked
+
+
+def _comparison(page: Page, task: str = TASK) -> Locator:
+    return page.locator(f".st-key-{task}-compare")
+
+
+def _label(row: dict) -> str:
+    return f"{row['hf_username']} · {row['id'][:8]}"
+
+
+def test_picking_two_rows_compares_them_and_their_address_shows_it_again(
+    app_server: StreamlitApp, seeded_backend: LocalBackend, page: Page, shot: Callable[[str], Path]
+) -> None:
+    by_id = {row["id"]: row for row in _backend_rows(seeded_backend, TASK)}
+    page.goto(f"{app_server.url}/{TASK}")
+    wait_ready(page)
+    users = [unquote_plus(row[1].removeprefix("/user?name=")) for row in _grid(page)["rows"]]
+    _pick_row(page, 0)
+    expect(page.locator(f".st-key-{TASK}-detail")).to_contain_text(users[0])
+    _pick_row(page, 2)
+    comparison = _comparison(page)
+    expect(comparison).to_be_visible()
+    picked = parse_qs(urlsplit(page.url).query)["compare"][0].split(",")
+    assert [by_id[i]["hf_username"] for i in picked] == [users[0], users[2]], "in the order picked"
+    expect(comparison.get_by_text(f"Differences are to {_label(by_id[picked[0]])}")).to_be_visible()
+    chart = comparison.locator("[data-testid='stVegaLiteChart']")
+    expect(chart.locator("svg.marks .role-mark path").first).to_be_attached()
+    assert _ticked_rows(page, 4) == [0, 2]
+    comparison.scroll_into_view_if_needed()
+    shot("compared")
+
+    # A name is a link to the person's page, opened in a tab of its own.
+    box = _board(page).locator("[data-testid='data-grid-canvas']").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + USER_X, _row_y(box["y"], 0))  # the first click makes the cell current
+    with page.context.expect_page() as person:
+        page.mouse.click(box["x"] + USER_X, _row_y(box["y"], 0))
+    assert person.value.url == f"{app_server.url}{paths.person_path(users[0])}"
+    person.value.close()
+
+    page.goto(f"{app_server.url}/{TASK}?compare={picked[1]},{picked[0]}")  # the other way round, by address
+    wait_ready(page)
+    expect(_comparison(page).get_by_text(f"Differences are to {_label(by_id[picked[1]])}")).to_be_visible()
+    assert _ticked_rows(page, 4) == [0, 2], "the grid shows the picks"
+    expect_no_exception(page)
+
+
+@pytest.fixture
+def live_board(
+    fresh_backend: LocalBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[LocalBackend, StreamlitApp]]:
+    """Three tracking_latency entries, and a dashboard of its own whose cache lives `LIVE_TTL_S`."""
+    for i, wallclock in enumerate((30.0, 40.0, 50.0)):
+        table = pa.table({"wallclock_s": [wallclock], "n_events": [1000]})
+        fresh_backend.submit("tracking_latency", f"steady-{i}", to_parquet_bytes(table))
+    monkeypatch.setenv("LEADERBOARD_CACHE_TTL", str(LIVE_TTL_S))
+    with running_app(fresh_backend.url, tmp_path / "streamlit.log") as app:
+        yield fresh_backend, app
+
+
+def test_an_open_board_shows_a_new_submission_by_itself_and_keeps_the_picks(
+    live_board: tuple[LocalBackend, StreamlitApp], page: Page, shot: Callable[[str], Path]
+) -> None:
+    backend, app = live_board
+    task = "tracking_latency"
+    rows = _backend_rows(backend, task)  # newest first: steady-2, steady-1, steady-0
+    page.goto(f"{app.url}/{task}?view=All+submissions&compare={rows[1]['id']},{rows[0]['id']}")
+    wait_ready(page)
+    expect(page.get_by_text(ROWS_CAPTION)).to_have_text(re.compile(r"^3 rows"))
+    assert _ticked_rows(page, 3, task) == [1, 2]
+    page.evaluate("window.sameDocument = true")  # gone if the page reloads
+
+    table = pa.table({"wallclock_s": [5.0], "n_events": [1000]})
+    backend.submit(task, "newcomer", to_parquet_bytes(table))  # the fastest: first row, the others move down
+    expect(page.get_by_text(ROWS_CAPTION)).to_have_text(re.compile(r"^4 rows"), timeout=4 * LIVE_TTL_S * 1000)
+    wait_ready(page)
+    assert page.evaluate("window.sameDocument") is True, "updated in place, not reloaded"
+    assert _ticked_rows(page, 4, task) == [2, 3], "the same two entries stay picked on their new rows"
+    assert parse_qs(urlsplit(page.url).query)["compare"] == [f"{rows[1]['id']},{rows[0]['id']}"]
+    expect(_comparison(page, task).get_by_text(f"Differences are to {_label(rows[1])}")).to_be_visible()
+    expect(page.locator(".st-key-view").get_by_role("radio", name="All submissions")).to_be_checked()
+    expect(page.get_by_text(re.compile(r"Updated \d\d:\d\d:\d\d UTC"))).to_be_visible()
+    expect_no_exception(page)
+    shot("updated")
 
 
 def test_an_unknown_address_says_so_and_links_every_board(app_server: StreamlitApp, browser: Browser) -> None:

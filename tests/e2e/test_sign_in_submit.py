@@ -17,6 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
+from components import paths
 from tests.conftest import LocalBackend
 from tests.e2e.flows import (
     BACKEND_MS,
@@ -85,7 +86,7 @@ def test_own_new_submission_is_on_the_board_in_the_same_session(
     wait_ready(page)
     expect(page.locator(f".st-key-{TASK}-detail")).to_contain_text(user)  # the panel finds it in the rows
     board = _board_rows(page)
-    assert [row for row in board if user in row], f"{user} is not among the {len(board)} rows shown"
+    assert [row for row in board if paths.person_path(user) in row], f"{user} is not among the {len(board)} rows shown"
     assert len(board) == shown_before + 1
 
 
