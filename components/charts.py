@@ -299,9 +299,7 @@ def comparison_chart(points: pd.DataFrame) -> alt.Chart:
         alt.Chart(points)
         .mark_point(filled=True, size=110, opacity=0.9)
         .encode(
-            x=alt.X(
-                "position:Q", title=COMPARISON_AXIS, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
-            ),
+            x=alt.X("position:Q", title=COMPARISON_AXIS, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
             y=alt.Y(
                 "metric:N",
                 title=None,
