@@ -85,6 +85,10 @@ def test_own_new_submission_is_on_the_board_in_the_same_session(
     page.get_by_role("button", name="Show it on the board").click()
     wait_ready(page)
     expect(page.locator(f".st-key-{TASK}-detail")).to_contain_text(user)  # the panel finds it in the rows
+    # The grid redraws after the panel: wait for its accessible table to hold the new row (the
+    # user cell's text is the link to the person's page; the grid paints the name).
+    grid = page.locator(f".st-key-{TASK}-table [data-testid='stDataFrame'] table")
+    expect(grid).to_contain_text(paths.person_path(user), timeout=BACKEND_MS)
     board = _board_rows(page)
     assert [row for row in board if paths.person_path(user) in row], f"{user} is not among the {len(board)} rows shown"
     assert len(board) == shown_before + 1
