@@ -3,8 +3,8 @@
 Colours: where a category has no meaning of its own (submissions, baselines, the Pareto front,
 a balance line) the chart leaves it to the theme, so it reads in Streamlit's light and dark
 themes alike. The record line, its labels and a sparkline's value get theirs from the same
-categorical palette (never Vega's default black text, unreadable on a dark background); only the
-earning and spending bars keep fixed colours, mid-tones chosen to read on both backgrounds.
+categorical palette (never Vega's default black text, unreadable on a dark background). The
+credits page's charts are in `credit_charts`.
 
 Metric names come from the backend and may hold `.`, `:`, Markdown or HTML: they only ever title
 axes, legends and tooltips. Every Vega field name here is one of this module's own.
@@ -30,11 +30,6 @@ SUBMISSION_LABEL = "submission"
 RECORD_LABEL = "best so far"
 FRONT_LABEL = "on the Pareto front"
 DOMINATED_LABEL = "dominated"
-
-#: Earning and spending: meaningful colours, mid-tones that keep about 4:1 contrast on a white
-#: and on Streamlit's dark background (#0e1117).
-EARNED_COLOR = "#2b9348"
-SPENT_COLOR = "#e5484d"
 
 #: The record holder is named on the chart at most this many times (the tooltip names every one).
 MAX_RECORD_LABELS = 8
@@ -100,7 +95,7 @@ def _time_tier(times: pd.Series) -> tuple[str, pd.Timedelta]:
     raise AssertionError("the last tier covers every span")
 
 
-def _time_axis(times: pd.Series) -> alt.Axis:
+def time_axis(times: pd.Series) -> alt.Axis:
     """A time axis labelled as `_time_tier` says, whose ticks are never closer than the labels'
     unit: on a wide chart Vega would otherwise put two ticks in one day (or second) and print
     the same label twice. `tickMinStep` caps the tick count at span / step + 1; at 1.5 units,
@@ -188,7 +183,7 @@ def trend_chart(points: pd.DataFrame, best: pd.DataFrame, metric: str, arrow: st
     times = pd.concat([_utc(data["submitted_at"]), _utc(steps["submitted_at"])])
     steps["label"], steps["align"] = _record_labels(steps)
     scale = _y_scale(metric, data["value"])
-    x = alt.X("submitted_at:T", title="submitted", axis=_time_axis(times))
+    x = alt.X("submitted_at:T", title="submitted", axis=time_axis(times))
     kinds = [SUBMISSION_LABEL, BASELINE_LABEL, RECORD_LABEL]
     # One colour scale for dots and record: one legend, the theme's colours (its third is a red
     # in Streamlit's light and dark palettes and in Vega's own). The shape scale covers the same
@@ -344,42 +339,6 @@ def sparkline(best: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     )
     # The colour's legend is off: the card names the metric.
     return alt.layer(line, end, value, height=60, config=alt.Config(legend=alt.LegendConfig(disable=True)))
-
-
-def balance_chart(balance: pd.DataFrame) -> alt.Chart:
-    """A user's balance over time (created_at, balance) as a step line: it moves only at ledger entries."""
-    return (
-        alt.Chart(balance)
-        .mark_line(interpolate="step-after", strokeWidth=2, point=True)
-        .encode(
-            x=alt.X("created_at:T", title="date", axis=_time_axis(balance["created_at"])),
-            y=alt.Y("balance:Q", title="credits"),
-            tooltip=[
-                alt.Tooltip("created_at:T", title="date", format=TOOLTIP_TIME_FORMAT),
-                alt.Tooltip("balance:Q", title="balance", format=",.2~f"),
-            ],
-        )
-        .properties(height=280)
-    )
-
-
-def credits_bars(totals: pd.DataFrame, category: str, title: str) -> alt.Chart:
-    """Net credits per `category` (columns: category, credits, entries); spending in red."""
-    return (
-        alt.Chart(totals)
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{category}:N", title=title, sort="-x", axis=alt.Axis(labelLimit=240)),
-            x=alt.X("credits:Q", title="credits"),
-            color=alt.when(alt.datum.credits >= 0).then(alt.value(EARNED_COLOR)).otherwise(alt.value(SPENT_COLOR)),
-            tooltip=[
-                alt.Tooltip(f"{category}:N", title=title),
-                alt.Tooltip("credits:Q", format=",.2~f"),
-                alt.Tooltip("entries:Q", title="entries"),
-            ],
-        )
-        .properties(height=alt.Step(28))
-    )
 
 
 # -- cheaper page views ------------------------------------------------------------------------

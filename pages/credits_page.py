@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import auth, charts, data, economics, session_cache
+from components import auth, charts, credit_charts, data, economics, session_cache
 from components import board_view as bv
 from components import credits as cr
 from components import session_keys as keys
@@ -180,7 +180,7 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
         st.caption("The curve needs your current balance, which could not be loaded.")
     else:
         balance = cr.balance_over_time(entries, profile.credits, until=pd.Timestamp.now(tz="UTC"))
-        st.vega_lite_chart(spec=charts.spec(charts.balance_chart(balance)), key=keys.CREDITS_BALANCE_CHART)
+        st.vega_lite_chart(spec=charts.spec(credit_charts.balance_chart(balance)), key=keys.CREDITS_BALANCE_CHART)
         opening = float(balance["balance"].iloc[0])
         if reconstructed:
             st.caption(
@@ -200,14 +200,16 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
     with left:
         st.subheader("By reason")
         st.vega_lite_chart(
-            spec=charts.spec(charts.credits_bars(by_reason, "reason", "reason")), key=keys.CREDITS_BY_REASON
+            spec=charts.spec(credit_charts.credits_bars(by_reason, "reason", "reason")), key=keys.CREDITS_BY_REASON
         )
     with right:
         st.subheader("By task")
         if by_task.empty:
             st.caption("No entry is tied to a task yet.")
         else:
-            st.vega_lite_chart(spec=charts.spec(charts.credits_bars(by_task, "task", "task")), key=keys.CREDITS_BY_TASK)
+            st.vega_lite_chart(
+                spec=charts.spec(credit_charts.credits_bars(by_task, "task", "task")), key=keys.CREDITS_BY_TASK
+            )
 
 
 def _my_submissions(

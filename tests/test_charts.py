@@ -20,7 +20,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import charts
+from components import charts, credit_charts
 from components import leaderboard as lb
 
 N_POINTS = 20_000
@@ -371,7 +371,7 @@ def test_sparkline_ends_with_its_last_value(values: list[float]) -> None:
 def test_balance_chart_labels_name_the_day_as_finely_as_the_span_needs(seconds: list[int], label_format: str) -> None:
     stamps = pd.Timestamp("2026-11-26T10:00:00Z") + pd.to_timedelta(seconds, unit="s")
     balance = pd.DataFrame({"created_at": stamps, "balance": [10.0 * (i + 1) for i in range(len(seconds))]})
-    spec = _validated(charts.balance_chart(balance))
+    spec = _validated(credit_charts.balance_chart(balance))
     assert spec["encoding"]["x"]["axis"]["format"] == label_format
     _assert_ticks_no_finer_than_labels(spec["encoding"]["x"]["axis"])
     assert spec["mark"]["interpolate"] == "step-after"
@@ -408,11 +408,11 @@ def sample_charts() -> Iterator[tuple[str, Any]]:
     yield "tradeoff", tradeoff_of(board)[0]
     yield "sparkline", charts.sparkline(lb.best_so_far(board, "btag_auc", True))
     ledger = pd.DataFrame({"created_at": _stamps([0, 60, 86_400 * 3]), "balance": [0.0, 5.0, 2.5]})
-    yield "balance", charts.balance_chart(ledger)
+    yield "balance", credit_charts.balance_chart(ledger)
     totals = pd.DataFrame(
         {"reason": ["submission", HOSTILE, "spent"], "credits": [5.0, 2.0, -3.0], "entries": [1, 1, 2]}
     )
-    yield "bars", charts.credits_bars(totals, "reason", "reason")
+    yield "bars", credit_charts.credits_bars(totals, "reason", "reason")
     points = _points(board).iloc[:50]
     yield "hostile trend", charts.trend_chart(points, lb.best_so_far(board.iloc[:50], "btag_auc", True), HOSTILE, "↓")
     pairs = pd.DataFrame({"x": points["value"], "y": points["value"] ** 2, "hf_username": "u", "id": points["id"]})
@@ -470,14 +470,14 @@ def test_colours_come_from_the_theme_but_earning_and_spending(samples: list[tupl
     sparkline's value) take a palette colour: Vega-Lite's default text colour is black."""
     for name, chart in samples:
         spec = _validated(chart)
-        expected = {charts.EARNED_COLOR, charts.SPENT_COLOR} if name == "bars" else set()
+        expected = {credit_charts.EARNED_COLOR, credit_charts.SPENT_COLOR} if name == "bars" else set()
         assert _colours(spec) == expected, name
         for key, value in _walk(spec):
             if key == "mark" and isinstance(value, dict) and value.get("type") == "text":
                 assert "color" not in value and "fill" not in value
         texts = [layer for layer in spec.get("layer", []) if layer["mark"]["type"] == "text"]
         assert all("datum" in layer["encoding"]["color"] for layer in texts), name
-    for colour in (charts.EARNED_COLOR, charts.SPENT_COLOR):
+    for colour in (credit_charts.EARNED_COLOR, credit_charts.SPENT_COLOR):
         for background in ("#ffffff", "#0e1117"):  # Streamlit's light and dark backgrounds
             assert _contrast(colour, background) >= 3, (colour, background)
 
