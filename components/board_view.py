@@ -90,6 +90,26 @@ def trend_rows(rows: pd.DataFrame, opts: ViewOptions) -> pd.DataFrame:
     return rows if opts.include_baselines else rows[~rows["is_baseline"].to_numpy(dtype=bool)]
 
 
+@dataclass(frozen=True)
+class Activity:
+    """A board's header figures: how many submissions and people, and the newest submission."""
+
+    submissions: int
+    participants: int
+    last_submitted: pd.Timestamp | None
+
+
+def activity(rows: pd.DataFrame, opts: ViewOptions) -> Activity:
+    """The header figures of the board now, or as of the chosen date (then as the trend charts
+    count it, baselines as shown); worked out once per board version (`data.per_board`)."""
+    shown = trend_rows(rows, opts) if opts.as_of else rows
+    return Activity(
+        submissions=len(shown),
+        participants=int(shown["hf_username"].nunique()),
+        last_submitted=shown["submitted_at"].max() if len(shown) else None,
+    )
+
+
 def record_line(rows: pd.DataFrame, metric: str, higher: bool, opts: ViewOptions) -> pd.DataFrame:
     """The state-of-the-art line of the trend chart (see `leaderboard.best_so_far`)."""
     return lb.best_so_far(trend_rows(rows, opts), metric, higher)

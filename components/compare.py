@@ -75,8 +75,13 @@ def positions(ids: np.ndarray, picked: Sequence[str]) -> list[int]:
 
 
 def find(rows: pd.DataFrame, ids: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
-    """The board's rows of the picked ids, in pick order, and the ids that are not on this board."""
-    by_id = rows.assign(id=rows["id"].astype(str)).drop_duplicates("id").set_index("id", drop=False)
+    """The board's rows of the picked ids, in pick order, and the ids that are not on this board.
+    Only the picked rows are indexed: most views pick nothing, and the board is shared by all."""
+    if not ids:
+        return rows.iloc[:0], []
+    ids_on_board = rows["id"].astype(str)
+    hit = ids_on_board.isin(ids).to_numpy(dtype=bool)
+    by_id = rows[hit].assign(id=ids_on_board[hit].to_numpy()).drop_duplicates("id").set_index("id", drop=False)
     known = [i for i in ids if i in by_id.index]
     return by_id.loc[known].reset_index(drop=True), [i for i in ids if i not in by_id.index]
 

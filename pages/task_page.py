@@ -7,16 +7,17 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
-from components import board_charts, compare, data, paths, samples, status, task_rules
+from components import arrow_tables, board_charts, compare, data, paths, status
 from components import board_view as bv
 from components import leaderboard as lb
 from components import session_keys as keys
 from components.config import settings
 from components.tasks import TaskInfo
 from components.text import inert, plural
-from pages import task_actions
+from pages import task_actions, task_get_started
 
 #: Past this many rows the grid scrolls within a fixed height (it holds every row, sortable as a whole).
 TABLE_ROWS = 10
@@ -40,7 +41,7 @@ def render(task: TaskInfo) -> None:
     metrics = bv.task_metrics(task, rows)
     opts, user_query = _controls(task, rows)
     _board(task, opts, user_query)
-    _get_started(task, metrics)
+    task_get_started.render(task, metrics)
     task_actions.render(task, rows)
     _charts(task, metrics, opts)
 
@@ -56,12 +57,18 @@ def _board(task: TaskInfo, opts: bv.ViewOptions, user_query: str) -> None:
         return
     rows = snapshot.rows
     metrics = bv.task_metrics(task, rows)
-    _header(task, bv.trend_rows(rows, opts) if opts.as_of else rows, opts)
+    _header(task, data.per_board(snapshot, bv.activity, opts), opts)
     # Built once per board version and options for every visitor, then searched.
     ranked = data.per_board(snapshot, bv.ranked_board, task, opts)
     table = bv.find_in_table(data.per_board(snapshot, bv.board_table, task, opts, tuple(metrics)), user_query)
+    # The grid as Arrow: the unsearched one once per board version, a searched one per view.
+    grid = (
+        arrow_tables.grid(table)
+        if user_query
+        else data.per_board(snapshot, arrow_tables.board_grid, task, opts, tuple(metrics))
+    )
     url_ids = compare.from_url(st.query_params.get("submission"), st.query_params.get("compare"))
-    picked = _table(task, table, metrics, url_ids, pd.Index(rows["id"]))
+    picked = _table(task, table, grid, metrics, url_ids, pd.Index(rows["id"]))
     _show_picked_in_url(task, picked, url_ids)
     _picked(task, snapshot, rows, opts, ranked, metrics, picked)
     _exports(task, bv.find_users(ranked, user_query), metrics)
@@ -72,13 +79,13 @@ def _board(task: TaskInfo, opts: bv.ViewOptions, user_query: str) -> None:
         )
 
 
-def _header(task: TaskInfo, rows: pd.DataFrame, opts: bv.ViewOptions) -> None:
+def _header(task: TaskInfo, activity: bv.Activity, opts: bv.ViewOptions) -> None:
     """The board's figures, as of the chosen date, in one line that stays one line on a phone."""
-    last = rows["submitted_at"].max() if len(rows) else None
+    last = activity.last_submitted
     now = _as_of_moment(opts.as_of) if opts.as_of else datetime.now(UTC)
     figures = [
-        f"**{plural(len(rows), 'submission')}**",
-        f"**{plural(rows['hf_username'].nunique(), 'participant')}**",
+        f"**{plural(activity.submissions, 'submission')}**",
+        f"**{plural(activity.participants, 'participant')}**",
         f"last activity **{lb.relative_time(last, now) if last is not None else '—'}**",
     ]
     if task.dataset:
@@ -150,7 +157,7 @@ VIEWS = ("Best per user", "All submissions")
 
 
 def _table(
-    task: TaskInfo, table: pd.DataFrame, metrics: list[str], url_ids: list[str], on_board: pd.Index
+    task: TaskInfo, table: pd.DataFrame, grid: pa.Table, metrics: list[str], url_ids: list[str], on_board: pd.Index
 ) -> list[str]:
     """The ranked grid, rows picked as the URL says; returns the ids picked once the person's
     clicks are taken in (`compare.picked_ids`). A selection is row positions, so when the table
@@ -169,7 +176,7 @@ def _table(
         st.session_state[k.table] = {"selection": {"rows": at, "columns": []}}
     st.session_state[k.shown] = compare.Shown(ids, tuple(picked))
     st.dataframe(
-        table.assign(user=_person_links(table["user"])),
+        grid,
         hide_index=True,
         width="stretch",
         height=TABLE_HEIGHT if len(table) > TABLE_ROWS else "auto",
@@ -186,11 +193,6 @@ def _table(
         f" · sort by any column · pick a row for its details, 2 to {compare.MAX_COMPARED} to compare them"
     )
     return picked
-
-
-def _person_links(users: pd.Series) -> pd.Series:
-    """The user column as links to each person's page; the grid shows the name (`paths.PERSON_LINK_TEXT`)."""
-    return users.map({user: paths.person_path(user) for user in users.unique()})
 
 
 def _show_picked_in_url(task: TaskInfo, picked: list[str], url_ids: list[str]) -> None:
@@ -345,52 +347,6 @@ def _exports(task: TaskInfo, board: pd.DataFrame, metrics: list[str]) -> None:
         "application/vnd.apache.parquet",
         key=keys.TaskKeys(task.name).parquet,
     )
-
-
-DATASET_URL = "https://huggingface.co/datasets/CERN/ColliderML-Release-1"
-
-
-def _get_started(task: TaskInfo, metrics: list[str]) -> None:
-    """How to make a file to submit: its columns, a sample, the one line of Python, the input data,
-    and what each metric means."""
-    rules = task_rules.of(task.name)
-    with st.expander("Get started: make a predictions file", icon=":material/rocket_launch:"):
-        if rules is None:
-            st.markdown(
-                "This task is newer than this dashboard: its columns are in the colliderml documentation "
-                "for the release that added it. The backend checks files on arrival."
-            )
-        else:
-            st.markdown(f"A Parquet file with these columns, {inert(rules.file_rules)}:")
-            kinds = {"integer": "whole number", "number": "number", "text": "text"}
-            columns = pd.DataFrame([(name, kinds[kind]) for name, kind in rules.columns], columns=["column", "holds"])
-            st.dataframe(columns, hide_index=True, width="content")
-            st.download_button(
-                "Download a sample file",
-                lambda: samples.sample_predictions(task) or b"",
-                samples.sample_filename(task),
-                "application/vnd.apache.parquet",
-                key=keys.TaskKeys(task.name).sample,
-                icon=":material/download:",
-                help="Random predictions in the right shape: they pass the check and score poorly on purpose",
-            )
-            if not rules.scored_locally:
-                st.caption(
-                    "No local preview of scores for this task: scoring it needs the held-out truth, which only "
-                    "the backend has. The check here still covers the columns, the eval events and repeated hits."
-                )
-        st.markdown(
-            "Submit from Python with the official client (your Hugging Face token in `HF_TOKEN`):\n\n"
-            f"```python\nimport colliderml.tasks\ncolliderml.tasks.submit({task.name!r}, 'predictions.parquet')\n```"
-        )
-        where = [f"dataset {inert(task.dataset)}"] if task.dataset else []
-        if task.eval_event_range:
-            where.append(f"events {task.eval_event_range[0]:,}–{task.eval_event_range[1] - 1:,} are scored")
-        st.markdown(
-            f"The input events are the [ColliderML dataset on Hugging Face]({DATASET_URL})"
-            + (f" ({', '.join(where)})." if where else ".")
-        )
-        st.dataframe(bv.glossary(task, metrics), hide_index=True, width="stretch")
 
 
 @st.fragment(run_every=LIVE_EVERY_S)
