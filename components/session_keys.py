@@ -135,6 +135,11 @@ class TaskKeys:
         return self._key("compare_chart")
 
     @property
+    def get_started(self) -> str:
+        """The Get-started expander: its content is drawn only while it is open."""
+        return self._key("get_started")
+
+    @property
     def sample(self) -> str:
         return self._key("sample")
 

@@ -15,9 +15,18 @@ DATASET_URL = "https://huggingface.co/datasets/CERN/ColliderML-Release-1"
 
 def render(task: TaskInfo, metrics: list[str]) -> None:
     """How to make a file to submit: its columns, a sample, the one line of Python, the input data,
-    and what each metric means."""
+    and what each metric means. Drawn only while open (opening it reruns the page): most views
+    leave it closed, and a crowd's views are cheaper by every element not sent."""
     rules = task_rules.of(task.name)
-    with st.expander("Get started: make a predictions file", icon=":material/rocket_launch:"):
+    panel = st.expander(
+        "Get started: make a predictions file",
+        icon=":material/rocket_launch:",
+        key=keys.TaskKeys(task.name).get_started,
+        on_change="rerun",
+    )
+    if not panel.open:
+        return
+    with panel:
         if rules is None:
             st.markdown(
                 "This task is newer than this dashboard: its columns are in the colliderml documentation "

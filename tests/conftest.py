@@ -252,6 +252,12 @@ def open_page(at: AppTest, url_path: str) -> AppTest:
     return at.run()
 
 
+def open_get_started(at: AppTest, task: str) -> AppTest:
+    """Open a task page's Get-started panel, as a click on it would (its content runs only while open)."""
+    at.session_state[session_keys.TaskKeys(task).get_started] = True
+    return at.run()
+
+
 def cold_caches() -> None:
     """Forget every shared answer: a cached board from an earlier test must not hide the case under test."""
     st.cache_data.clear()

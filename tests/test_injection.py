@@ -33,6 +33,7 @@ from tests.conftest import (
     element_protos,
     home_app,
     messages,
+    open_get_started,
     open_page,
     person_names,
     proto_fields,
@@ -193,7 +194,7 @@ def test_task_page_table_and_header(app: AppTest) -> None:
     assert sorted(person_names(board["user"])) == sorted(NAMES), "the table shows every name exactly as sent"
     assert not {"code", "model"} & set(board.columns), "no hostile link becomes clickable: none is left to show"
     assert {f"{metric} ↑" for metric in METRICS} <= set(board.columns)
-    glossary = _frame(at, "metric", "better", "what it measures")
+    glossary = _frame(open_get_started(at, TASK), "metric", "better", "what it measures")
     assert {f"{metric} ↑" for metric in METRICS} <= set(glossary["metric"]), "named exactly as sent, in plain cells"
 
     at.button_group(key="view").set_value("All submissions").run()

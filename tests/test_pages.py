@@ -13,13 +13,13 @@ from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
-from components import data, paths
+from components import data, paths, task_rules
 from components import home_view as hv
 from components.tasks import FALLBACK_TASKS
 from components.text import inert
 from local_backend.predictions import make_predictions, to_parquet_bytes
-from pages import home_page
-from tests.conftest import cold_caches, home_app, open_page, person_names
+from pages import home_page, task_get_started
+from tests.conftest import cold_caches, home_app, open_get_started, open_page, person_names
 from tests.faults import Fault, FaultProxy
 from tests.plugins.muon_id_data import TASK_NAME as PLUGIN_TASK
 
@@ -280,6 +280,31 @@ def test_a_pick_in_the_grid_goes_to_the_url_and_stays_on_its_row_when_the_table_
     moved = json.loads(grid.proto.selection_state)["selection"]["rows"]
     assert [grid.value["id"].iloc[i] for i in moved] == [second]
     assert at.query_params["submission"] == second
+
+
+@pytest.mark.parametrize("task", ["jets", "tracking"])
+def test_get_started_is_drawn_once_opened_with_the_columns_the_line_of_python_and_the_glossary(
+    app_for, seeded_backend, task: str
+) -> None:
+    at = _open_task(app_for(seeded_backend.url).run(), task)
+
+    def text() -> str:
+        return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+    assert "colliderml.tasks.submit" not in text(), "closed, the panel sends nothing of its content"
+    assert not [df for df in at.dataframe if "what it measures" in df.value.columns]
+    open_get_started(at, task)
+    assert not at.exception, at.exception
+    rules = task_rules.of(task)
+    assert rules is not None
+    assert list(_frame(at, "column", "holds")["column"]) == list(rules.column_names)
+    assert f"colliderml.tasks.submit({task!r}, 'predictions.parquet')" in text()
+    assert task_get_started.DATASET_URL in text()
+    assert ("scoring it needs the held-out truth" in text()) == (not rules.scored_locally)
+    glossary = _frame(at, "metric", "better", "what it measures")
+    assert len(glossary) == len(rules.directions) and set(glossary["better"]) <= {"higher", "lower"}
+    assert all(glossary["what it measures"]), "every metric of a known task is explained"
+    assert [b for b in at.get("download_button") if b.proto.label == "Download a sample file"]
 
 
 def test_about_page(app_for, seeded_backend) -> None:
