@@ -332,15 +332,15 @@ def _comparison(
 
 def _exports(task: TaskInfo, board: pd.DataFrame, metrics: list[str]) -> None:
     """CSV and Parquet of the shown table, built only when clicked (50,000 rows take ~0.5 s)."""
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(
+    row = st.container(horizontal=True)  # one block, where columns would send three
+    row.download_button(
         "Download CSV",
         lambda: bv.to_csv_bytes(bv.export_frame(board, metrics)),
         f"{task.name}-leaderboard.csv",
         "text/csv",
         key=keys.TaskKeys(task.name).csv,
     )
-    c2.download_button(
+    row.download_button(
         "Download Parquet",
         lambda: bv.to_parquet_bytes(bv.export_frame(board, metrics)),
         f"{task.name}-leaderboard.parquet",
@@ -367,9 +367,9 @@ def _charts(task: TaskInfo, metrics: list[str], opts: bv.ViewOptions) -> None:
         return
     st.subheader("Trade-off")
     x_default, y_default = bv.default_tradeoff(task, metrics)
-    c1, c2 = st.columns(2)
-    x = c1.selectbox("x", metrics, index=metrics.index(x_default), key=k.tradeoff_x)
-    y = c2.selectbox("y", metrics, index=metrics.index(y_default), key=k.tradeoff_y)
+    axes = st.container(horizontal=True)  # side by side, in one block where columns would send three
+    x = axes.selectbox("x", metrics, index=metrics.index(x_default), key=k.tradeoff_x)
+    y = axes.selectbox("y", metrics, index=metrics.index(y_default), key=k.tradeoff_y)
     if x == y:
         st.info("Pick two different metrics to see their trade-off.")
         return
