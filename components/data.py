@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
@@ -75,10 +75,31 @@ def _fetch_health(base_url: str) -> dict:
     return _client_of(base_url).health()
 
 
+#: The catalogue and the demo flag as last read well, with until when (time.monotonic) they are
+#: fresh: like the boards, reads within the TTL skip Streamlit's cache, which hashes its
+#: arguments and unpickles its value on every hit, on every page view. Read through that cache,
+#: they can be up to two TTLs old; the Refresh buttons read them anew.
+_recent: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+def _recently(name: str, read: Callable[[str], T], good: Callable[[T], bool] = lambda _: True) -> T:
+    """`read(backend_url)`, shared as it is until the TTL passes when `good`; read again otherwise."""
+    key = (settings().backend_url, name)
+    with _lock:
+        until, value = _recent.get(key, (0.0, None))
+    if time.monotonic() < until:
+        return cast(T, value)
+    value = read(key[0])
+    if good(value):
+        with _lock:
+            _recent[key] = (time.monotonic() + TTL_S, value)
+    return value
+
+
 def serves_demo_data() -> bool:
     """Whether the backend says its data is the local demo seed (the local backend's /healthz)."""
     try:
-        return bool(_fetch_health(settings().backend_url).get("demo_data"))
+        return bool(_recently("health", _fetch_health).get("demo_data"))
     except BackendError:
         return False
 
@@ -86,10 +107,15 @@ def serves_demo_data() -> bool:
 def catalogue() -> Catalogue:
     """The backend's tasks (what it scores and pays for), fields it leaves out taken from the
     built-in table; when it does not answer, the installed colliderml's tasks; else the built-in six.
+    Shared by every session (callers only read it); a backend that did not answer is asked again
+    on the next read.
 
     colliderml is imported only when the backend gives no task: its import takes 0.3-3 s, which
     every cold start would otherwise pay before its first page."""
-    url = settings().backend_url
+    return _recently("catalogue", _read_catalogue, lambda found: found.error is None)
+
+
+def _read_catalogue(url: str) -> Catalogue:
     error = None
     try:
         remote = _fetch_backend_tasks(url)
@@ -254,6 +280,7 @@ def refresh(task: str) -> None:
     key = (cfg.backend_url, task, cfg.leaderboard_rows)
     with _lock:
         _fresh_until.pop(key, None)
+        _recent.clear()
     _fetch_leaderboard.clear(*key)
     _fetch_backend_tasks.clear()
 
@@ -264,6 +291,7 @@ def expire() -> None:
     _fetch_leaderboard.clear()
     with _lock:
         _fresh_until.clear()
+        _recent.clear()
 
 
 def backend_url() -> str:
@@ -277,4 +305,5 @@ def forget_last_good() -> None:
         _failing_since.clear()
         _boards.clear()
         _fresh_until.clear()
+        _recent.clear()
         _results.clear()

@@ -18,7 +18,7 @@ from components import data
 from components.api import BackendClient, leaderboard_frame
 from components.config import settings
 from tests.conftest import LocalBackend
-from tests.faults import FaultProxy
+from tests.faults import Fault, FaultProxy
 
 TASK = "jets"
 
@@ -181,6 +181,24 @@ def test_sessions_asking_at_once_for_new_work_wait_for_one_computation(proxy: Fa
         results = list(pool.map(lambda _: data.per_board(snapshot, _slow_newest, 3), range(10)))
     assert _calls == [300]
     assert all(result["id"].tolist() == results[0]["id"].tolist() for result in results)
+
+
+def test_the_catalogue_is_shared_within_the_ttl_but_a_failed_read_is_asked_again(proxy: FaultProxy) -> None:
+    tasks = r"^/v1/benchmark/tasks\b"
+    proxy.fail("GET", tasks, Fault(status=500))
+    assert data.catalogue().error, "the backend's 500 is reported"
+    proxy.clear()
+    answered = data.catalogue()
+    assert answered.error is None and TASK in {t.name for t in answered.tasks}, "a failed read is not kept"
+    asked = proxy.count("GET", tasks)
+    assert all(data.catalogue() is answered for _ in range(5)), "one catalogue for every page view"
+    assert proxy.count("GET", tasks) == asked
+    demo = data.serves_demo_data()
+    health = proxy.count("GET", r"^/healthz\b")
+    assert health >= 1 and all(data.serves_demo_data() == demo for _ in range(5))
+    assert proxy.count("GET", r"^/healthz\b") == health, "the demo flag too is read once per TTL"
+    data.refresh(TASK)
+    assert data.catalogue() is not answered and proxy.count("GET", tasks) == asked + 1, "Refresh reads it anew"
 
 
 def test_reads_within_the_ttl_ask_the_backend_once_and_expire_asks_again(proxy: FaultProxy) -> None:
