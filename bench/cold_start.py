@@ -108,7 +108,7 @@ def main() -> None:
         ours: list[Run] = []
         bare: list[Run] = []
         with fixtures.serving(db, truth) as backend, sync_playwright() as pw:
-            env = {**os.environ, "COLLIDERML_BACKEND": backend.url}
+            env = fixtures.app_env(backend)
             if args.split_cpus:
                 os.sched_setaffinity(0, {1})  # inherited by Chromium, launched next
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)

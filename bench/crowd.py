@@ -249,7 +249,7 @@ def servers(tmp: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     db, truth = tmp / "db.sqlite3", tmp / "truth"
     fixtures.seed(db, truth)
     with fixtures.serving(db, truth) as backend:
-        env = {**os.environ, "COLLIDERML_BACKEND": backend.url}
+        env = fixtures.app_env(backend)
         ours = _streamlit(ROOT, ENTRY, env, tmp / "ours.log")
         bare = _streamlit(bare_dir, "bare.py", env, tmp / "bare.log")
         ours.start()

@@ -156,6 +156,19 @@ def serving(db_path: Path, data_dir: Path) -> Iterator[Backend]:
         server.stop()
 
 
+def app_env(backend: Backend) -> dict[str, str]:
+    """The dashboard's environment as `make run` and a Space give it: the backend, and sign-in
+    configured (the local backend's stand-in), so the sidebar is the one visitors get."""
+    return {
+        **os.environ,
+        "COLLIDERML_BACKEND": backend.url,
+        "OPENID_PROVIDER_URL": backend.url,
+        "OAUTH_CLIENT_ID": "colliderml-local",
+        "OAUTH_CLIENT_SECRET": "colliderml-local-secret",
+        "OAUTH_SCOPES": "openid profile",
+    }
+
+
 def seed(db_path: Path, data_dir: Path) -> None:
     """`python -m local_backend seed`: the demo history, scored for real (about 20 s)."""
     env = {**os.environ, "LOCAL_BACKEND_DATA": str(data_dir)}

@@ -288,7 +288,11 @@ def sidebar() -> None:
     cfg = oauth_settings()
     if cfg is not None:
         _oauth_button(cfg)
-    expander = st.expander("Use an access token instead", expanded=cfg is None)
+    # Drawn only while open (opening it reruns the page): every signed-out view of every page
+    # would otherwise send the form, its field and its button.
+    expander = st.expander("Use an access token instead", expanded=cfg is None, key=keys.TOKEN_PANEL, on_change="rerun")
+    if not expander.open:
+        return
     with expander, st.form(keys.TOKEN_FORM, clear_on_submit=True, border=False):
         pasted = st.text_input("Hugging Face access token", type="password", key=keys.PASTED_TOKEN)
         if st.form_submit_button("Sign in with token"):

@@ -99,6 +99,13 @@ class Activity:
     last_submitted: pd.Timestamp | None
 
 
+def date_span(rows: pd.DataFrame) -> tuple[date, date] | None:
+    """The first and last days (UTC) on which the board got a submission; None for an empty board."""
+    if not len(rows):
+        return None
+    return rows["submitted_at"].min().date(), rows["submitted_at"].max().date()
+
+
 def activity(rows: pd.DataFrame, opts: ViewOptions) -> Activity:
     """The header figures of the board now, or as of the chosen date (then as the trend charts
     count it, baselines as shown); worked out once per board version (`data.per_board`)."""

@@ -20,6 +20,8 @@ NOTICE = "auth.notice"  # a sentence for the sidebar's next run (why someone was
 ME = "auth.me"  # session_cache.Kept[api.Me]: /v1/me, kept briefly
 OAUTH_ROUND = "auth.oauth_round"  # bumped after a failed sign-in: the sign-in button gets a fresh key
 TOKEN_FORM = "auth.token_form"  # noqa: S105 - a widget key, not a secret
+#: The "Use an access token instead" expander: its form is drawn only while it is open.
+TOKEN_PANEL = "auth.token_panel"  # noqa: S105 - a widget key, not a secret
 PASTED_TOKEN = "auth.pasted"  # noqa: S105 - a widget key, not a secret
 SIGN_OUT = "auth.sign_out"
 SIGN_IN_ID = "auth.sign_in_id"  # the sign-in store's id of this sign-in (the browser's cookie holds it)

@@ -39,7 +39,7 @@ def render(task: TaskInfo) -> None:
         return
     rows = snapshot.rows
     metrics = bv.task_metrics(task, rows)
-    opts, user_query = _controls(task, rows)
+    opts, user_query = _controls(task, data.per_board(snapshot, bv.date_span))
     _board(task, opts, user_query)
     task_get_started.render(task, metrics)
     task_actions.render(task, rows)
@@ -100,7 +100,7 @@ def _as_of_moment(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
-def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
+def _controls(task: TaskInfo, span: tuple[date, date] | None) -> tuple[bv.ViewOptions, str]:
     """The view, the user search and the rest of the filters in a popover: one row on a desktop,
     two on a phone, so the table stays on the first screen. The view, baselines, user and "as
     of" live in the URL too (`?view=All+submissions&user=alice&as_of=2026-11-15`)."""
@@ -129,13 +129,16 @@ def _controls(task: TaskInfo, rows: pd.DataFrame) -> tuple[bv.ViewOptions, str]:
             as_of = st.date_input(
                 "As it stood at the end of (UTC; empty: now)", value=None, key=keys.BOUND_AS_OF, bind="query-params"
             )
-            if len(rows):
-                first, last = rows["submitted_at"].min().date(), rows["submitted_at"].max().date()
+            if span is not None:
+                first, last = span
                 # The bounds are part of the key: when a new submission moves the last date, the
                 # range starts over at the full span instead of silently hiding the newest rows.
-                span = k.dates(f"{first}.{last}")
                 picked = st.date_input(
-                    "Submitted between", value=(first, last), min_value=first, max_value=last, key=span
+                    "Submitted between",
+                    value=(first, last),
+                    min_value=first,
+                    max_value=last,
+                    key=k.dates(f"{first}.{last}"),
                 )
                 # The whole span filters nothing, so a live board shows submissions made after it too.
                 if isinstance(picked, tuple) and len(picked) == 2 and picked != (first, last):
@@ -243,6 +246,8 @@ def _picked(
     picked: list[str],
 ) -> None:
     """One pick: its details; two to four: a comparison; more: a note. Ids not on this board are named."""
+    if not picked:
+        return
     if len(picked) > compare.MAX_COMPARED:
         st.info(
             f"Pick at most {compare.MAX_COMPARED} rows to compare ({len(picked)} are picked): "

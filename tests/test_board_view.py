@@ -353,3 +353,13 @@ def test_model_url_needs_a_repo_id() -> None:
     assert model_url("javascript:alert(1)") is None
     assert model_url("a/b/c") is None
     assert model_url(None) is None
+
+
+def test_the_date_span_and_the_header_figures_of_a_board_and_of_an_empty_one(jets_rows: pd.DataFrame) -> None:
+    assert bv.date_span(jets_rows) == (DAY0.date(), (DAY0 + pd.Timedelta(days=6)).date())
+    assert bv.date_span(jets_rows.iloc[:0]) is None
+    now = bv.activity(jets_rows, bv.ViewOptions())
+    assert (now.submissions, now.participants, now.last_submitted) == (6, 5, DAY0 + pd.Timedelta(days=6))
+    day3 = bv.activity(jets_rows, bv.ViewOptions(as_of=(DAY0 + pd.Timedelta(days=3)).date(), include_baselines=False))
+    assert (day3.submissions, day3.participants, day3.last_submitted) == (3, 3, DAY0 + pd.Timedelta(days=3))
+    assert bv.activity(jets_rows.iloc[:0], bv.ViewOptions()).last_submitted is None
