@@ -78,6 +78,10 @@ VIEW_TIMEOUT_S = 120.0
 PY_SPY = shutil.which("py-spy") or str(Path(tempfile.gettempdir(), "pyspy", "bin", "py-spy"))
 
 
+#: How a run may end well: the whole script, or one fragment of it.
+FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+
+
 class ViewFailed(RuntimeError):
     """A view ended in an exception, a "page not found" or a run that did not finish."""
 
@@ -100,6 +104,9 @@ class Session:
     quick_ack: bool = False
     cached: set[str] = field(default_factory=set)
     received_bytes: int = 0
+    #: The page's fragments that rerun by themselves (`st.fragment(run_every=)`) and their
+    #: intervals: the browser, not the server, keeps their timers.
+    auto_reruns: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     async def open(cls, base_url: str, http: httpx.AsyncClient, quick_ack: bool = False) -> Session:
@@ -119,12 +126,15 @@ class Session:
         )
         return cls(base_url, ws, quick_ack)
 
-    async def view(self, page: str) -> float:
-        """One run of `page` (a url_path; HOME is the root): seconds from the BackMsg to `script_finished`."""
+    async def view(self, page: str, fragment_id: str = "") -> float:
+        """One run of `page` (a url_path; HOME is the root), or of one of its fragments on its
+        timer: seconds from the BackMsg to `script_finished`."""
         page_name = "" if page == HOME else page
         msg = BackMsg()
         rerun = msg.rerun_script
         rerun.page_name = page_name
+        rerun.fragment_id = fragment_id
+        rerun.is_auto_rerun = bool(fragment_id)
         rerun.query_string = ""
         rerun.cached_message_hashes.extend(sorted(self.cached))
         rerun.context_info.url = f"{self.base_url}/{page_name}"
@@ -146,15 +156,33 @@ class Session:
                 self.cached.add(fwd.hash)
             if kind == "script_finished":
                 elapsed = time.perf_counter() - started
-                if fwd.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                if fwd.script_finished not in FINISHED:
                     problem = problem or f"run ended with status {fwd.script_finished}"
                 if problem:
                     raise ViewFailed(f"/{page_name}: {problem}")
                 return elapsed
-            if kind == "page_not_found":
+            if kind == "auto_rerun":
+                self.auto_reruns[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
+            elif kind == "page_not_found":
                 problem = problem or "page not found"
             elif kind == "delta" and fwd.delta.new_element.WhichOneof("type") == "exception":
                 problem = problem or f"exception: {fwd.delta.new_element.exception.message}"
+
+    async def stay(self, page: str, seconds: float) -> int:
+        """Keep `page` open for `seconds` after a view of it, as an open tab does: each fragment
+        that reruns by itself is rerun on its timer. Returns how many fragment runs were made."""
+        start = time.monotonic()
+        due = dict.fromkeys(self.auto_reruns, start)
+        runs = 0
+        while due:
+            fragment_id, at = min(due.items(), key=lambda item: item[1])
+            at += self.auto_reruns[fragment_id]
+            if at > start + seconds:
+                return runs
+            await asyncio.sleep(max(0.0, at - time.monotonic()))
+            await self.view(page, fragment_id)
+            due[fragment_id], runs = at, runs + 1
+        return runs
 
     async def close(self) -> None:
         await self.ws.close()

@@ -7,19 +7,24 @@ refresh costs compared with the upstream Space.
    sessions one after another, within one cache TTL. Target: 1 request to /v1/leaderboard/jets.
    Then, from a cold cache, 20 threads ask components.data for that leaderboard at the same
    instant (20 sessions arriving together; AppTest itself cannot run in parallel): still 1.
-2. The refresh, side by side on the same backend (no proxy), in turns: a refresh the way this
+2. Live pages: the dashboard served by `streamlit run app.py` (cache TTL `--live-ttl`) behind
+   the proxy, and 20 browserless sessions (bench.crowd.Session) on the jets page that stay open
+   for six TTLs, each rerunning the page's self-updating parts on their timers as an open tab
+   does. Target: 1 leaderboard request per TTL for them all.
+3. The refresh, side by side on the same backend (no proxy), in turns: a refresh the way this
    dashboard does it (components.data: the newest rows (data.NEWEST_ROWS) compared with and
    merged into the 5,000 held, then the task page's default ranking and record line through
    data.per_board) against the upstream Space's (requests.get of the default newest 100 rows,
    pd.DataFrame). Twice: when nothing arrived since the last refresh, and when one submission
    did (added before each turn, untimed). For reference, the full fetch it falls back to.
 
-    .venv/bin/python -m bench.requests_per_view [--sessions 20] [--repeats 20]
+    .venv/bin/python -m bench.requests_per_view [--sessions 20] [--repeats 20] [--live-ttl 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import tempfile
 import threading
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import requests
 import streamlit as st
@@ -35,13 +41,18 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from bench import fixtures
+from bench.crowd import Session
 from components import board_view as bv
 from components import data
 from components.api import BackendClient, leaderboard_frame
 from components.config import settings
+from tests.e2e.support import running_app
 from tests.faults import FaultProxy
 
 TASK = "jets"
+BOARD = rf"^/v1/leaderboard/{TASK}\?"
+#: How long the live pages stay open, in cache TTLs.
+LIVE_TTLS = 6
 EXTRA_ROWS = 5_000
 OUR_ROWS = 5_000
 
@@ -103,6 +114,34 @@ def concurrent_first_views(url: str, sessions: int) -> None:
     verdict = "met" if task_requests == 1 else "NOT met"
     print(f"{sessions} simultaneous cold-cache reads: GET /v1/leaderboard/{TASK}: {task_requests}", end="")
     print(f" (target 1: {verdict})")
+
+
+async def live_pages(url: str, proxy: FaultProxy, pages: int, seconds: float) -> tuple[list[int], int]:
+    """`pages` sessions open the task page on the app at `url` and stay `seconds`, rerunning its
+    live parts on their timers: the fragment runs each made, and the leaderboard requests that
+    reached the backend (through `proxy`) meanwhile."""
+    async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
+        sessions = list(await asyncio.gather(*(Session.open(url, http) for _ in range(pages))))
+    try:
+        await asyncio.gather(*(session.view(TASK) for session in sessions))
+        before = proxy.count("GET", BOARD)
+        runs = await asyncio.gather(*(session.stay(TASK, seconds) for session in sessions))
+        return list(runs), proxy.count("GET", BOARD) - before
+    finally:
+        await asyncio.gather(*(session.close() for session in sessions))
+
+
+def live_requests(url: str, pages: int, ttl: int, log_path: Path) -> None:
+    os.environ["LEADERBOARD_CACHE_TTL"] = str(ttl)
+    try:
+        with FaultProxy(url) as proxy, running_app(proxy.url, log_path) as app:
+            runs, requests = asyncio.run(live_pages(app.url, proxy, pages, LIVE_TTLS * ttl))
+    finally:
+        del os.environ["LEADERBOARD_CACHE_TTL"]
+    per_ttl = requests / LIVE_TTLS
+    print(f"{pages} live /{TASK} pages open for {LIVE_TTLS} TTLs of {ttl} s: {sum(runs)} self-updates of their parts,")
+    print(f"  GET /v1/leaderboard/{TASK}: {requests}, {per_ttl:.2f} per TTL", end="")
+    print(f" (target 1: {'met' if round(per_ttl) == 1 else 'NOT met'})")
 
 
 def _side_by_side(
@@ -181,6 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--live-ttl", type=int, default=5, help="the cache TTL of the live pages' dashboard, seconds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-requests-") as tmp:
         db_path, truth = Path(tmp) / "seeded.sqlite3", Path(tmp) / "truth"
@@ -190,6 +230,7 @@ def main() -> None:
         with fixtures.serving(db_path, truth) as backend:
             requests_per_view(backend.url, args.sessions)
             concurrent_first_views(backend.url, args.sessions)
+            live_requests(backend.url, args.sessions, args.live_ttl, Path(tmp) / "streamlit.log")
             refresh_comparison(backend, args.repeats)
 
 
