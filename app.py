@@ -27,7 +27,7 @@ lazy set-ups. The server answers its health check meanwhile.
 Beside the app it serves the two routes that make a sign-in last through reloads and new tabs
 (components.sign_in_store): `/sign-in/claim/<code>` sets the HttpOnly cookie that names a
 server-side sign-in, `/sign-in/forget` clears it. The page has the browser fetch them. And the open
-data (components.open_data): `/api/v1/leaderboard/<task>.csv|.json`, `/api/v1/tasks.json` and
+data (components.open_data_routes): `/api/v1/leaderboard/<task>.csv|.json`, `/api/v1/tasks.json` and
 `/badge/<task>/<user>.svg`, read from the same shared caches as the pages.
 """
 
@@ -42,7 +42,7 @@ from streamlit import delta_generator
 from streamlit.runtime import Runtime
 from streamlit.runtime.pages_manager import PagesManager
 
-from components import listening_socket, open_data, sign_in_store
+from components import listening_socket, open_data_routes, sign_in_store
 
 
 @asynccontextmanager
@@ -61,4 +61,4 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
             await warm_up
 
 
-app = st.App("Home.py", lifespan=lifespan, routes=[*sign_in_store.routes(), *open_data.routes()])
+app = st.App("Home.py", lifespan=lifespan, routes=[*sign_in_store.routes(), *open_data_routes.routes()])

@@ -6,28 +6,23 @@ and routes together; the last good board while the backend fails) and rank as a 
 default (board_view: best per user, baselines in), so a download here is the page's CSV export.
 Every answer is built once per board version and shared (`data.per_board`).
 
-The handlers run in threads of their own (`_POOL`), so a backend fetch never blocks the event loop,
-and a backend that hangs ties up these threads only: Starlette's shared pool, which also serves
-the app's static files, stays free. Streamlit's caches work there, outside any script run (Streamlit 1.67,
-runtime/caching): `st.cache_data` takes its storage from the running Runtime from any thread, and
-`st.cache_resource` is process-wide; with `show_spinner=False` neither touches a script context.
-`components.data` is imported by the handlers, on the first request: app.py imports this module
-before the Runtime exists, when each of data's `st.cache_data` would log "No runtime found".
+The routes themselves are in `open_data_routes`, which runs these answers in threads of its own
+and imports this module on the first request. Streamlit's caches work there, outside any script
+run (Streamlit 1.67, runtime/caching): `st.cache_data` takes its storage from the running Runtime
+from any thread, and `st.cache_resource` is process-wide; with `show_spinner=False` neither
+touches a script context. `components.data` is imported by the answers, on the first request,
+after the Runtime exists (before it, each of data's `st.cache_data` would log "No runtime found").
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from components import badges
 from components import board_view as bv
@@ -37,7 +32,6 @@ from components.tasks import TaskInfo
 if TYPE_CHECKING:
     from components.data import Snapshot
 
-API = "/api/v1"
 #: `?view=`: a task page's two views (best per user is its default).
 VIEWS = {"best": True, "all": False}
 UNAVAILABLE = (
@@ -229,29 +223,6 @@ def badge(request: Request) -> Response:
     return Response(drawn, 200, headers, "image/svg+xml; charset=utf-8")
 
 
-async def not_found(_request: Request) -> Response:
+def not_found(_request: Request) -> Response:
     """Any other address under the API: a JSON 404 rather than the app's page."""
     return _error(404, "No such address in this API.", None)
-
-
-#: Requests beyond this many wait for a thread (a hung backend holds each for up to its read timeout).
-_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="open-data")
-
-
-def _threaded(answer: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        return await asyncio.get_running_loop().run_in_executor(_POOL, answer, request)
-
-    return endpoint
-
-
-def routes() -> list[BaseRoute]:
-    """The open-data routes, for `st.App(routes=...)`."""
-    return [
-        Route(f"{API}/leaderboard/{{task}}.csv", _threaded(leaderboard_csv), methods=["GET"]),
-        Route(f"{API}/leaderboard/{{task}}.json", _threaded(leaderboard_json), methods=["GET"]),
-        Route(f"{API}/tasks.json", _threaded(tasks_json), methods=["GET"]),
-        Route(f"{API}/{{rest:path}}", not_found, methods=["GET"]),
-        # `path`: a name holding "/" arrives decoded from paths.badge_path's "%2F".
-        Route("/badge/{task}/{username:path}.svg", _threaded(badge), methods=["GET"]),
-    ]

@@ -34,7 +34,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from bench.crowd import HOME, Session
-from components import badges, data, open_data, paths, samples
+from components import badges, data, open_data, open_data_routes, paths, samples
 from components import board_view as bv
 from components.api import BackendClient, leaderboard_frame
 from components.config import settings
@@ -159,7 +159,7 @@ def test_an_outage_serves_the_last_good_board_and_a_503_when_none_is_held(
     with FaultProxy(seeded_backend.url) as proxy:
         monkeypatch.setenv("COLLIDERML_BACKEND", proxy.url)
         cold_caches()
-        client = TestClient(Starlette(routes=open_data.routes()))
+        client = TestClient(Starlette(routes=open_data_routes.routes()))
         try:
             assert client.get("/api/v1/tasks.json").status_code == 200  # the catalogue, cached
             proxy.stop()
@@ -192,7 +192,7 @@ def test_routes_waiting_on_a_slow_backend_leave_the_servers_shared_threads_free(
     def ping(_request: Request) -> Response:  # a plain `def`: served from the shared pool
         return Response("pong")
 
-    app = Starlette(routes=[*open_data.routes(), Route("/ping", ping)])
+    app = Starlette(routes=[*open_data_routes.routes(), Route("/ping", ping)])
 
     async def scene() -> float:
         anyio.to_thread.current_default_thread_limiter().total_tokens = 2
