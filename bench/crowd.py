@@ -16,8 +16,13 @@ TCP_NODELAY on the connections it accepts: with the client's delayed ACK, a view
 leave in more than one write waits about 40 ms, for a browser as for this client. `--quick-ack`
 acknowledges at once (TCP_QUICKACK) to show the server's own cost without that wait.
 
+A page's self-updating fragments (`st.fragment(run_every=)`) rerun on timers the browser keeps:
+`Session.stay` keeps a page open and reruns them as a tab does (bench.requests_per_view).
+
 Both servers are `streamlit run` with the same flags and `.streamlit/config.toml`; ours is
-`app.py` against a seeded local backend (bench.fixtures). A measurement: N sessions connect and
+`app.py` against a seeded local backend, with sign-in configured as `make run` and a Space have
+it (bench.fixtures.app_env). Ours sets TCP_NODELAY on its connections (app.py); the bare app
+does not, so its views keep the delayed-ACK wait above. A measurement: N sessions connect and
 make one warm-up view each, then all make K views back to back at once; p50 and p95 of the N*K
 view times (BackMsg sent to `script_finished` received), views/s = N*K / wall time of that phase.
 Measurements go in turns (ours on the first page, bare, ours on the next page, bare, ...), R
