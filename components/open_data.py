@@ -224,5 +224,5 @@ def badge(request: Request) -> Response:
 
 
 def not_found(_request: Request) -> Response:
-    """Any other address under the API: a JSON 404 rather than the app's page."""
+    """Any other address under the API or of a badge: a JSON 404 rather than the app's page."""
     return _error(404, "No such address in this API.", None)

@@ -47,4 +47,6 @@ def routes() -> list[BaseRoute]:
         Route(f"{API}/{{rest:path}}", _answered_by("not_found"), methods=["GET"]),
         # `path`: a name holding "/" arrives decoded from paths.badge_path's "%2F".
         Route("/badge/{task}/{username:path}.svg", _answered_by("badge"), methods=["GET"]),
+        # Any other badge address (`/badge/jets`, no `.svg`): a JSON 404, not the app's page.
+        Route("/badge/{rest:path}", _answered_by("not_found"), methods=["GET"]),
     ]

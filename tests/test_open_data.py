@@ -326,8 +326,9 @@ def test_an_unknown_task_or_address_is_a_json_404(served: Served) -> None:
         assert answer.headers["access-control-allow-origin"] == "*"
     typed = served.get(f"/api/v1/leaderboard/{quote('<b>x</b>')}.json")
     assert typed.status_code == 404 and "<b>" not in typed.text, "nothing a visitor typed comes back"
-    other = served.get("/api/v1/leaderboards")
-    assert other.status_code == 404 and other.json() == {"error": "No such address in this API."}
+    for address in ("/api/v1/leaderboards", "/badge/jets", "/badge/jets/pmoreau.png"):
+        other = served.get(address)
+        assert other.status_code == 404 and other.json() == {"error": "No such address in this API."}, address
 
 
 def test_answers_are_open_to_every_site_and_cached_until_the_board_is_due(served: Served) -> None:
