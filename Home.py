@@ -19,7 +19,10 @@ st.set_page_config(page_title="ColliderML Leaderboard", page_icon="⚛️", layo
 catalogue = data.catalogue()
 task_pages = {
     info.name: st.Page(
-        partial(task_page.render, info), title=info.name, url_path=info.name, icon=":material/leaderboard:"
+        partial(task_page.render, info),
+        title=info.name,
+        url_path=paths.task_url_path(info.name),
+        icon=":material/leaderboard:",
     )
     for info in catalogue.tasks
 }

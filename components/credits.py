@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
-from components import economics
+from components import economics, paths
 from components import leaderboard as lb
 from components.board_view import arrow
 from components.tasks import TaskInfo
@@ -58,7 +57,7 @@ def submission_link(task: object, submission_id: object, known_tasks: Collection
         return None
     if known_tasks is not None and task not in known_tasks:
         return None
-    return f"/{quote(task, safe='')}?submission={quote(submission_id, safe='')}"
+    return paths.task_submission_path(task, submission_id)
 
 
 def format_credits(value: float, *, signed: bool = False) -> str:

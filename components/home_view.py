@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
 
 from components import charts, economics
 from components import leaderboard as lb
 from components.board_view import metric_label, metric_values
-from components.paths import person_path
+from components.paths import person_path, task_submission_path
 from components.tasks import TaskInfo
 from components.text import plural
 
@@ -63,7 +62,7 @@ def feed_rows(rows: pd.DataFrame, task: TaskInfo, limit: int) -> pd.DataFrame:
             "metric": task.primary,
             "score": metric_values(newest, task.primary),
             "age": newest["submitted_at"],
-            "open": [f"/{quote(task.name, safe='')}?submission={quote(str(sid), safe='')}" for sid in newest["id"]],
+            "open": [task_submission_path(task.name, str(sid)) for sid in newest["id"]],
         },
         columns=FEED_COLUMNS,
     )

@@ -26,6 +26,21 @@ def is_unknown(requested: str, known: set[str]) -> bool:
     return bool(requested) and requested not in known
 
 
+#: The URL paths of the dashboard's own pages (Home.py). A task of the same name, which a later
+#: colliderml could add, gets `task-<name>`: two pages on one path stop `st.navigation` for everyone.
+PAGE_PATHS = frozenset({"home", "credits", "about", "user", "submission"})
+
+
+def task_url_path(task: str) -> str:
+    """The URL path of a task's page: its name, unless one of the dashboard's pages has it."""
+    return f"task-{task}" if task.lower() in PAGE_PATHS else task
+
+
+def task_submission_path(task: str, submission_id: str) -> str:
+    """A task page's deep link to one submission (its details under the board)."""
+    return f"/{quote(task_url_path(task), safe='')}?submission={quote(submission_id, safe='')}"
+
+
 def person_path(username: str) -> str:
     """The page of one person's submissions across every task."""
     return f"/user?{urlencode({'name': username})}"

@@ -307,6 +307,28 @@ def test_get_started_is_drawn_once_opened_with_the_columns_the_line_of_python_an
     assert [b for b in at.get("download_button") if b.proto.label == "Download a sample file"]
 
 
+def test_a_task_named_like_a_page_of_the_dashboard_gets_a_page_of_its_own(app_for, proxy: FaultProxy) -> None:
+    """A later colliderml could add a task called "about" or "user": both pages must keep working."""
+
+    def with_clashing_tasks(tasks: list[dict]) -> list[dict]:
+        jets = next(t for t in tasks if t["name"] == "jets")
+        return [*tasks, {**jets, "name": "about"}, {**jets, "name": "user"}]
+
+    proxy.rewrite("GET", r"^/v1/benchmark/tasks\b", with_clashing_tasks)
+    at = app_for(proxy.url).run()
+    assert not at.exception, at.exception
+    assert [link.proto.page for link in at.get("page_link")][-2:] == ["task-about", "task-user"]
+    assert paths.task_submission_path("user", "a b") == "/task-user?submission=a%20b"
+    for name in ("about", "user"):
+        open_page(at, f"task-{name}")
+        assert not at.exception, at.exception
+        assert at.title[0].value == name, "the task's own page, at task-<name>"
+    open_page(at, "about")
+    assert not at.exception and set(at.dataframe[0].value["task"]) >= set(TASKS), "the About page is still /about"
+    open_page(at, "user")
+    assert not at.exception and at.title[0].value == "Person", "and the person page /user"
+
+
 def test_about_page(app_for, seeded_backend) -> None:
     at = app_for(seeded_backend.url).run()
     open_page(at, "about")
