@@ -76,9 +76,7 @@ def positions(ids: np.ndarray, picked: Sequence[str]) -> list[int]:
 
 def find(rows: pd.DataFrame, ids: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     """The board's rows of the picked ids, in pick order, and the ids that are not on this board.
-    Only the picked rows are indexed: most views pick nothing, and the board is shared by all."""
-    if not ids:
-        return rows.iloc[:0], []
+    Only the picked rows are indexed, not the whole board."""
     ids_on_board = rows["id"].astype(str)
     hit = ids_on_board.isin(ids).to_numpy(dtype=bool)
     by_id = rows[hit].assign(id=ids_on_board[hit].to_numpy()).drop_duplicates("id").set_index("id", drop=False)

@@ -50,7 +50,7 @@ _MY_SUBMISSIONS_DTYPES: dict[str, Any] = {
 
 
 def submission_link(task: object, submission_id: object, known_tasks: Collection[str] | None = None) -> str | None:
-    """`/<task>?submission=<id>`, the task page's deep link; None without both parts, or for a task
+    """The task page's deep link (`paths.task_submission_path`); None without both parts, or for a task
     the dashboard has no page for. Both parts are quoted: a task named `/evil.com` must not turn
     the relative link into an external one."""
     if not isinstance(task, str) or not isinstance(submission_id, str) or not task or not submission_id:

@@ -17,7 +17,6 @@ def render(task: TaskInfo, metrics: list[str]) -> None:
     """How to make a file to submit: its columns, a sample, the one line of Python, the input data,
     and what each metric means. Drawn only while open (opening it reruns the page): most views
     leave it closed, and a crowd's views are cheaper by every element not sent."""
-    rules = task_rules.of(task.name)
     panel = st.expander(
         "Get started: make a predictions file",
         icon=":material/rocket_launch:",
@@ -26,6 +25,7 @@ def render(task: TaskInfo, metrics: list[str]) -> None:
     )
     if not panel.open:
         return
+    rules = task_rules.of(task.name)
     with panel:
         if rules is None:
             st.markdown(
