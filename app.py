@@ -16,9 +16,6 @@ runs in a Python REPL, by `inspect.stack()` over every frame and loaded module: 
 GIL here, taken while the first visitor's browser loads the frontend from this same process. A
 server started by `streamlit run` is never a REPL, so that check is marked done at start.
 
-Every connection the server accepts gets TCP_NODELAY (components.listening_socket): without it,
-each view waits up to 40 ms for the client's delayed acknowledgement between two of its writes.
-
 Then one run of the default page in the background (Streamlit's own script health check, a
 session no browser sees) does the one-off work of a fresh process before the first visitor
 arrives: imports, the catalogue and every leaderboard fetched into the shared caches, Streamlit's
@@ -42,15 +39,14 @@ from streamlit import delta_generator
 from streamlit.runtime import Runtime
 from streamlit.runtime.pages_manager import PagesManager
 
-from components import listening_socket, open_data_routes, sign_in_store
+from components import open_data_routes, sign_in_store
 
 
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
-    """At server start, before any session: navigation by `st.navigation` only, no REPL check, no
-    Nagle wait on connections, then the warm-up run."""
+    """At server start, before any session: navigation by `st.navigation` only, no REPL check,
+    then the warm-up run."""
     PagesManager.uses_pages_directory = False
-    listening_socket.no_delay(st.get_option("server.port"))
     delta_generator._use_warning_has_been_displayed = True
     warm_up = asyncio.create_task(Runtime.instance().does_script_run_without_error())
     try:

@@ -11,18 +11,15 @@ value as the second subprotocol; and makes a view by sending a `BackMsg` `rerun_
 the hashes of the large messages it already holds (`cached_message_hashes`), so the server sends
 a reference instead of the message again.
 
-Streamlit 1.67 binds its listening socket itself with protocol 0, so asyncio never sets
-TCP_NODELAY on the connections it accepts: with the client's delayed ACK, a view whose messages
-leave in more than one write waits about 40 ms, for a browser as for this client. `--quick-ack`
-acknowledges at once (TCP_QUICKACK) to show the server's own cost without that wait.
-
 A page's self-updating fragments (`st.fragment(run_every=)`) rerun on timers the browser keeps:
 `Session.stay` keeps a page open and reruns them as a tab does (bench.requests_per_view).
 
 Both servers are `streamlit run` with the same flags and `.streamlit/config.toml`; ours is
 `app.py` against a seeded local backend, with sign-in configured as `make run` and a Space have
-it (bench.fixtures.app_env). Ours sets TCP_NODELAY on its connections (app.py); the bare app
-does not, so its views keep the delayed-ACK wait above. A measurement: N sessions connect and
+it (bench.fixtures.app_env). Both run from this venv, so both serve on uvloop (requirements.txt)
+with TCP_NODELAY on their connections: on asyncio's loop, Streamlit 1.67's listening socket
+leaves Nagle on, and a view whose messages leave in several writes waits about 40 ms for the
+client's delayed ACK, which bounds a light page's views/s. A measurement: N sessions connect and
 make one warm-up view each, then all make K views back to back at once; p50 and p95 of the N*K
 view times (BackMsg sent to `script_finished` received), views/s = N*K / wall time of that phase.
 Measurements go in turns (ours on the first page, bare, ours on the next page, bare, ...), R
@@ -41,7 +38,7 @@ cheaper. py-spy counts a thread waiting to take the GIL back as active; `--profi
 only the GIL holder's samples, which leaves out C code that runs without it.
 
     .venv/bin/python -m bench.crowd [--sessions 10] [--views 30] [--rounds 5] [--pages home,jets]
-        [--quick-ack] [--rss] [--profile DIR [--profile-gil]]
+        [--rss] [--profile DIR [--profile-gil]]
 """
 
 from __future__ import annotations
@@ -52,7 +49,6 @@ import collections
 import os
 import re
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -106,7 +102,6 @@ class Session:
 
     base_url: str
     ws: ClientConnection
-    quick_ack: bool = False
     cached: set[str] = field(default_factory=set)
     received_bytes: int = 0
     #: The page's fragments that rerun by themselves (`st.fragment(run_every=)`) and their
@@ -114,7 +109,7 @@ class Session:
     auto_reruns: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    async def open(cls, base_url: str, http: httpx.AsyncClient, quick_ack: bool = False) -> Session:
+    async def open(cls, base_url: str, http: httpx.AsyncClient) -> Session:
         """What the browser does before the websocket: load `/`, then `/_stcore/health`, whose answer
         (not the page's, in Streamlit 1.67) sets the XSRF cookie."""
         (await http.get(f"{base_url}/")).raise_for_status()
@@ -129,7 +124,7 @@ class Session:
             max_size=None,
             proxy=None,
         )
-        return cls(base_url, ws, quick_ack)
+        return cls(base_url, ws)
 
     async def view(self, page: str, fragment_id: str = "") -> float:
         """One run of `page` (a url_path; HOME is the root), or of one of its fragments on its
@@ -148,10 +143,7 @@ class Session:
         started = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         problem = ""
-        sock = self.ws.transport.get_extra_info("socket")
         while True:
-            if self.quick_ack:  # the kernel falls back to delayed ACKs on its own: ask again every time
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
             raw = await asyncio.wait_for(self.ws.recv(), VIEW_TIMEOUT_S)
             assert isinstance(raw, bytes), "Streamlit sends binary frames only"
             self.received_bytes += len(raw)
@@ -219,9 +211,9 @@ class Measurement:
         return fixtures.percentile(self.times, 95)
 
 
-async def _open_sessions(base_url: str, n: int, quick_ack: bool) -> list[Session]:
+async def _open_sessions(base_url: str, n: int) -> list[Session]:
     async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
-        return list(await asyncio.gather(*(Session.open(base_url, http, quick_ack) for _ in range(n))))
+        return list(await asyncio.gather(*(Session.open(base_url, http) for _ in range(n))))
 
 
 def cpu_s(pid: int) -> float:
@@ -234,10 +226,10 @@ async def _views(session: Session, page: str, k: int) -> list[float]:
     return [await session.view(page) for _ in range(k)]
 
 
-async def crowd(label: str, server: ServerProcess, page: str, n: int, k: int, quick_ack: bool) -> Measurement:
+async def crowd(label: str, server: ServerProcess, page: str, n: int, k: int) -> Measurement:
     """N fresh sessions, one warm-up view each, then K views each, all at once; only those timed."""
     assert server.pid is not None
-    sessions = await _open_sessions(_base_url(server), n, quick_ack)
+    sessions = await _open_sessions(_base_url(server), n)
     try:
         await asyncio.gather(*(s.view(page) for s in sessions))
         warm_bytes = sum(s.received_bytes for s in sessions)
@@ -309,14 +301,14 @@ Pairs = dict[str, list[tuple[Measurement, Measurement]]]
 
 async def run_rounds(ours: ServerProcess, bare: ServerProcess, pages: list[str], args: argparse.Namespace) -> Pairs:
     """Ours on each page, each followed by the bare app, R times: (ours, bare) pairs per page."""
-    n, k, quick_ack = args.sessions, args.views, args.quick_ack
+    n, k = args.sessions, args.views
     pairs: Pairs = {page: [] for page in pages}
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds}", flush=True)
         for page in pages:
-            mine = await crowd(page, ours, page, n, k, quick_ack)
+            mine = await crowd(page, ours, page, n, k)
             print("  " + _line(mine), flush=True)
-            theirs = await crowd("bare", bare, HOME, n, k, quick_ack)
+            theirs = await crowd("bare", bare, HOME, n, k)
             print("  " + _line(theirs), flush=True)
             pairs[page].append((mine, theirs))
     return pairs
@@ -358,11 +350,11 @@ def vm_rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
-async def rss_series(server: ServerProcess, page: str, views: int, n: int, every: int, quick_ack: bool) -> None:
+async def rss_series(server: ServerProcess, page: str, views: int, n: int, every: int) -> None:
     """`views` views of `page` through `n` sessions, and the server's VmRSS every `every` views."""
     pid = server.pid
     assert pid is not None
-    sessions = await _open_sessions(_base_url(server), n, quick_ack)
+    sessions = await _open_sessions(_base_url(server), n)
     done = 0
     started = time.perf_counter()
     print(f"\nserver RSS over {views} views of /{page} through {n} sessions")
@@ -459,7 +451,7 @@ async def profile_page(server: ServerProcess, page: str, out: Path, args: argpar
     """N sessions view `page` back to back while py-spy records the server for --profile-seconds."""
     pid = server.pid
     assert pid is not None
-    sessions = await _open_sessions(_base_url(server), args.sessions, args.quick_ack)
+    sessions = await _open_sessions(_base_url(server), args.sessions)
     stop = asyncio.Event()
     views = 0
 
@@ -498,7 +490,6 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=30, help="timed views per session, after a warm-up view (K)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of turns (R)")
     parser.add_argument("--pages", default=f"{HOME},jets", help=f"url paths, comma-separated; {HOME} is the root")
-    parser.add_argument("--quick-ack", action="store_true", help="no delayed ACKs: the server's cost without the stall")
     parser.add_argument("--rss", action="store_true", help="then the server's RSS over --rss-views views of /jets")
     parser.add_argument("--rss-views", type=int, default=1000)
     parser.add_argument("--rss-sessions", type=int, default=2)
@@ -515,7 +506,7 @@ def main() -> None:
         if args.rounds:
             report(asyncio.run(run_rounds(ours, bare, pages, args)), args.sessions, args.views)
         if args.rss:
-            asyncio.run(rss_series(ours, "jets", args.rss_views, args.rss_sessions, 100, args.quick_ack))
+            asyncio.run(rss_series(ours, "jets", args.rss_views, args.rss_sessions, 100))
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
             for page in pages:

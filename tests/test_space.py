@@ -252,10 +252,11 @@ def test_a_fresh_server_fetches_every_board_before_its_first_visitor(
 
 
 def _pins(path: Path) -> dict[str, str]:
-    """`name==version` lines of a requirements or constraints file, names normalised as pip does."""
+    """`name==version` lines of a requirements or constraints file (environment markers left out),
+    names normalised as pip does."""
     pins = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        name, sep, version = line.split("#")[0].strip().partition("==")
+        name, sep, version = line.split("#")[0].split(";")[0].strip().partition("==")
         if sep:
             pins[re.sub(r"[-_.]+", "-", name).lower()] = version
     return pins
