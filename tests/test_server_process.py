@@ -3,15 +3,22 @@
 It serves on uvloop (requirements.txt), which gives every connection it accepts TCP_NODELAY: a
 view's messages leave at once instead of waiting up to 40 ms for the client's delayed ACK, as
 they do on asyncio's own loop with the listening socket Streamlit 1.67 binds (protocol 0). Real
-sockets, real event loops."""
+sockets, real event loops, a real `streamlit run app.py`."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import sys
+import time
+from pathlib import Path
 
 import uvloop
 from streamlit.web import bootstrap
+
+from components.tasks import FALLBACK_TASKS
+from tests.conftest import LocalBackend
+from tests.e2e.support import StreamlitApp
 
 
 def test_streamlit_serves_on_uvloop_when_installed() -> None:
@@ -47,3 +54,40 @@ async def _accepted_nodelay() -> int:
 def test_uvloop_accepts_connections_without_nagle_where_asyncio_would_not() -> None:
     assert uvloop.run(_accepted_nodelay()) != 0
     assert asyncio.run(_accepted_nodelay()) == 0, "asyncio's own loop leaves Nagle on: uvloop is what removes the wait"
+
+
+#: `python -m streamlit ...` with a thread that writes how many objects the process has frozen
+#: out of the garbage collector's reach (gc.freeze), once it has.
+FREEZE_PROBE = """
+import gc, runpy, sys, threading, time
+out = sys.argv.pop(1)
+def watch():
+    while not gc.get_freeze_count():
+        time.sleep(0.05)
+    with open(out, "w") as f:
+        f.write(str(gc.get_freeze_count()))
+threading.Thread(target=watch, daemon=True).start()
+runpy.run_module("streamlit", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_the_server_freezes_what_its_warm_up_left_so_full_collections_skip_it(
+    fresh_backend: LocalBackend, tmp_path: Path
+) -> None:
+    app = StreamlitApp(fresh_backend.url, tmp_path / "streamlit.log")
+    python, module, streamlit, *cli = app.server.command
+    assert (python, module, streamlit) == (sys.executable, "-m", "streamlit")
+    frozen = tmp_path / "frozen"
+    app.server.command = [python, "-c", FREEZE_PROBE, str(frozen), *cli]
+    app.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not frozen.exists():
+            assert time.monotonic() < deadline, f"nothing frozen after the warm-up:\n{app.log_text()}"
+            time.sleep(0.1)
+        fetched = fresh_backend.server.log_text()
+    finally:
+        app.stop()
+    assert int(frozen.read_text()) > 50_000, "the imports, caches and Streamlit's set-ups"
+    for task in FALLBACK_TASKS:
+        assert f"GET /v1/leaderboard/{task.name}?" in fetched, "frozen once the warm-up run has read every board"
