@@ -19,7 +19,9 @@ Both servers are `streamlit run` with the same flags and `.streamlit/config.toml
 it (bench.fixtures.app_env). Both run from this venv, so both serve on uvloop (requirements.txt)
 with TCP_NODELAY on their connections: on asyncio's loop, Streamlit 1.67's listening socket
 leaves Nagle on, and a view whose messages leave in several writes waits about 40 ms for the
-client's delayed ACK, which bounds a light page's views/s. A measurement: N sessions connect and
+client's delayed ACK, which bounds a light page's views/s. `--bare-on-asyncio` serves the bare app
+that way, as a plain `pip install streamlit` does (and as when the goal was set). A measurement: N
+sessions connect and
 make one warm-up view each, then all make K views back to back at once; p50 and p95 of the N*K
 view times (BackMsg sent to `script_finished` received), views/s = N*K / wall time of that phase.
 Measurements go in turns (ours on the first page, bare, ours on the next page, bare, ...), R
@@ -30,7 +32,8 @@ means the crowd is bound by the one core Python's GIL allows) and the 1-minute l
 which counts this benchmark's own processes (up to about 2).
 
 `--rss` then makes 1,000 views of /jets through two sessions and prints the server's VmRSS
-every 100 views: with `runner.postScriptGC = false`, does memory stay flat? `--profile DIR` then
+every 100 views: with `runner.postScriptGC = false` and the heap frozen after app.py's warm-up,
+does memory stay flat? `--profile DIR` then
 records the server with py-spy for 20 s per page under the crowd (raw files in DIR) and prints
 the largest shares of samples in the script threads and the main thread, idle waits left out:
 by function (self), by package, and our functions (total), so we know what is left to make
@@ -38,7 +41,7 @@ cheaper. py-spy counts a thread waiting to take the GIL back as active; `--profi
 only the GIL holder's samples, which leaves out C code that runs without it.
 
     .venv/bin/python -m bench.crowd [--sessions 10] [--views 30] [--rounds 5] [--pages home,jets]
-        [--rss] [--profile DIR [--profile-gil]]
+        [--bare-on-asyncio] [--rss] [--profile DIR [--profile-gil]]
 """
 
 from __future__ import annotations
@@ -266,8 +269,9 @@ def _base_url(server: ServerProcess) -> str:
 
 
 @contextmanager
-def servers(tmp: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
-    """Ours (app.py on a seeded local backend) and the bare app, both running until the block ends."""
+def servers(tmp: Path, bare_on_asyncio: bool = False) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """Ours (app.py on a seeded local backend) and the bare app, both running until the block ends.
+    `bare_on_asyncio`: the bare app's process cannot import uvloop, as with `pip install streamlit`."""
     bare_dir = tmp / "bare"
     shutil.copytree(ROOT / ".streamlit", bare_dir / ".streamlit")  # same settings, postScriptGC included
     (bare_dir / "bare.py").write_text(BARE_APP)
@@ -276,7 +280,12 @@ def servers(tmp: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     with fixtures.serving(db, truth) as backend:
         env = fixtures.app_env(backend)
         ours = _streamlit(ROOT, ENTRY, env, tmp / "ours.log")
-        bare = _streamlit(bare_dir, "bare.py", env, tmp / "bare.log")
+        bare_env = env
+        if bare_on_asyncio:  # an importable uvloop that raises as a missing one does
+            (tmp / "no_uvloop").mkdir()
+            (tmp / "no_uvloop" / "uvloop.py").write_text('raise ModuleNotFoundError("left out")\n')
+            bare_env = {**env, "PYTHONPATH": str(tmp / "no_uvloop")}
+        bare = _streamlit(bare_dir, "bare.py", bare_env, tmp / "bare.log")
         ours.start()
         try:
             bare.start()
@@ -490,6 +499,7 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=30, help="timed views per session, after a warm-up view (K)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of turns (R)")
     parser.add_argument("--pages", default=f"{HOME},jets", help=f"url paths, comma-separated; {HOME} is the root")
+    parser.add_argument("--bare-on-asyncio", action="store_true", help="the bare app without uvloop, as shipped")
     parser.add_argument("--rss", action="store_true", help="then the server's RSS over --rss-views views of /jets")
     parser.add_argument("--rss-views", type=int, default=1000)
     parser.add_argument("--rss-sessions", type=int, default=2)
@@ -502,7 +512,7 @@ def main() -> None:
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average at start: {load} ({os.cpu_count()} CPUs)", flush=True)
-    with tempfile.TemporaryDirectory() as tmp_name, servers(Path(tmp_name)) as (ours, bare):
+    with tempfile.TemporaryDirectory() as tmp_name, servers(Path(tmp_name), args.bare_on_asyncio) as (ours, bare):
         if args.rounds:
             report(asyncio.run(run_rounds(ours, bare, pages, args)), args.sessions, args.views)
         if args.rss:
