@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import charts, credit_charts
 from components import leaderboard as lb
+from tests.conftest import chart_frames
 
 N_POINTS = 20_000
 DAY0 = pd.Timestamp("2026-03-01T00:00:00Z")
@@ -527,6 +528,20 @@ def test_spec_names_data_by_content() -> None:
     assert list(first["datasets"]) == list(again["datasets"])
     other = charts.spec(trend_of(board.assign(**{"score.btag_auc": board["score.btag_auc"] / 2})))
     assert not set(first["datasets"]) & set(other["datasets"])
+
+
+def test_credit_bars_share_their_encodings_per_category_and_keep_their_own_rows() -> None:
+    """Altair builds the bars' encodings once per category; every chart still draws its own data."""
+    mine = pd.DataFrame({"reason": ["submission", "spent"], "credits": [5.0, -1.0], "entries": [1, 2]})
+    theirs = pd.DataFrame({"reason": ["reproduction"], "credits": [3.0], "entries": [4]})
+    spec_mine = charts.spec(credit_charts.credits_bars(mine, "reason", "reason"))
+    spec_theirs = charts.spec(credit_charts.credits_bars(theirs, "reason", "reason"))
+    assert [f.to_dict("list") for f in chart_frames(spec_mine).values()] == [mine.to_dict("list")]
+    assert [f.to_dict("list") for f in chart_frames(spec_theirs).values()] == [theirs.to_dict("list")]
+    assert charts.spec(credit_charts.credits_bars(mine, "reason", "reason")) == spec_mine, "unchanged by theirs"
+    assert _without_data(spec_mine)[0] == _without_data(spec_theirs)[0], "the same chart but for its rows"
+    by_task = charts.spec(credit_charts.credits_bars(theirs.rename(columns={"reason": "task"}), "task", "task"))
+    assert by_task["encoding"]["y"]["field"] == "task" and by_task["encoding"]["y"]["title"] == "task"
 
 
 def _draw_both() -> None:
