@@ -1,10 +1,14 @@
-"""How long the server takes to render Home and a task page, warm cache, by leaderboard size.
+"""How long the server takes to render Home, a task page and the credits page, warm cache, by
+leaderboard size.
 
 For 100, 1,000, 10,000 and 50,000 submissions on one task (jets), builds a local backend
 database with that many rows (bench.fixtures.bulk_leaderboard), starts
 `python -m local_backend serve` on it, and runs the dashboard with streamlit's AppTest
 pointed at it: a first run fills the leaderboard cache, then N runs are timed, each one a
-new session opening the page (a visitor arriving while the cache is warm).
+new session opening the page (a visitor arriving while the cache is warm). The credits page is
+opened signed in as the user with the longest ledger: "first" is a new session's view (it fetches
+the balance and the ledger, then works out the page), "rerun" the same session's next run (a
+click in the sidebar, a visit back), which draws what that view worked out.
 
 "server" is the script thread's run (everything Streamlit does on the server for a rerun,
 Arrow and protobuf serialisation included); "AppTest" adds AppTest's parsing of the
@@ -44,8 +48,9 @@ from streamlit.testing.v1.local_script_runner import LocalScriptRunner  # noqa: 
 from streamlit.util import calc_hash  # noqa: E402
 
 from bench import fixtures  # noqa: E402
-from components import data  # noqa: E402
-from local_backend import db  # noqa: E402
+from components import auth, data  # noqa: E402
+from components import session_keys as keys  # noqa: E402
+from local_backend import db, tokens  # noqa: E402
 
 
 class ScriptTimer:
@@ -85,10 +90,12 @@ class Timings:
         return fixtures.percentile(self.server_ms, 90)
 
 
-def open_page(page_hash: str) -> AppTest:
+def open_page(page_hash: str, signed_in: auth.Session | None = None) -> AppTest:
     """A new session opening the page with this hash ("" for Home), run once."""
     at = AppTest.from_file(str(fixtures.ROOT / "Home.py"), default_timeout=600)
     at._page_hash = page_hash
+    if signed_in is not None:
+        at.session_state[keys.SESSION] = signed_in
     at.run()
     if at.exception:
         raise RuntimeError(f"the page failed: {at.exception}")
@@ -97,21 +104,53 @@ def open_page(page_hash: str) -> AppTest:
     return at
 
 
-def _time_runs(page_hash: str, timer: ScriptTimer, runs: int, before: Callable[[], None] = lambda: None) -> Timings:
+def _time_runs(
+    page_hash: str,
+    timer: ScriptTimer,
+    runs: int,
+    before: Callable[[], None] = lambda: None,
+    signed_in: auth.Session | None = None,
+) -> Timings:
     start = time.perf_counter()
-    open_page(page_hash)
+    open_page(page_hash, signed_in)
     cold_ms = (time.perf_counter() - start) * 1000
     before()
     server, wall = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        open_page(page_hash)
+        open_page(page_hash, signed_in)
         wall.append((time.perf_counter() - start) * 1000)
         server.append(timer.last_s * 1000)
     return Timings(server, wall, cold_ms)
 
 
-def measure(size: int, runs: int, timer: ScriptTimer, workdir: Path, profile: bool) -> tuple[Timings, Timings]:
+def _credits_runs(signed_in: auth.Session, timer: ScriptTimer, runs: int) -> tuple[Timings, Timings]:
+    """The credits page: `runs` new sessions' first views, then `runs` reruns of the last one."""
+    first = _time_runs(calc_hash("credits"), timer, runs, signed_in=signed_in)
+    at = open_page(calc_hash("credits"), signed_in)
+    server, wall = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        at.run()
+        wall.append((time.perf_counter() - start) * 1000)
+        server.append(timer.last_s * 1000)
+    return first, Timings(server, wall, first.cold_ms)
+
+
+def _longest_ledger(db_path: Path) -> auth.Session:
+    """Signed in (a token issued as the sign-in stand-in does) as the user with the most ledger entries."""
+    conn = db.connect(db_path)
+    try:
+        (username,) = conn.execute(
+            "SELECT u.hf_username FROM credit_transactions t JOIN users u ON u.id = t.user_id"
+            " GROUP BY u.id ORDER BY count(*) DESC, u.hf_username LIMIT 1"
+        ).fetchone()
+        return auth.Session(username=username, token=tokens.issue_token(conn, username, 3600), expires_at=None)
+    finally:
+        conn.close()
+
+
+def measure(size: int, runs: int, timer: ScriptTimer, workdir: Path, profile: bool) -> dict[str, Timings]:
     db_path = workdir / f"bench-{size}.sqlite3"
     db.init_db(db_path)
     fixtures.bulk_leaderboard(db_path, TASK, size)
@@ -130,7 +169,8 @@ def measure(size: int, runs: int, timer: ScriptTimer, workdir: Path, profile: bo
         if timer.profile is not None:
             _print_profile(timer.profile, size, runs)
             timer.profile = None
-    return home, task
+        credits_first, credits_rerun = _credits_runs(_longest_ledger(db_path), timer, runs)
+    return {"home": home, "task": task, "credits first": credits_first, "credits rerun": credits_rerun}
 
 
 def _print_profile(profile: cProfile.Profile, size: int, runs: int) -> None:
@@ -153,20 +193,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
         for size in sizes:
             results[size] = measure(size, args.runs, timer, Path(tmp), profile=size == args.profile)
-            home, task = results[size]
-            print(f"{size:>7,} rows: home {home.median():7.0f} ms  task {task.median():7.0f} ms (medians)", flush=True)
+            medians = "  ".join(f"{page} {t.median():.0f} ms" for page, t in results[size].items())
+            print(f"{size:>7,} rows: {medians} (medians)", flush=True)
 
     print(f"\nWarm-cache server time per page view ({args.runs} runs each; task '{TASK}'; ms)")
     print("home cold: the first Home view, which fetches and parses every leaderboard (wall time).")
     header = f"{'rows':>7} | {'home p50':>8} {'home p90':>8} | {'task p50':>8} {'task p90':>8} | "
+    header += f"{'credits first p50':>17} {'credits rerun p50':>17} | "
     header += f"{'home cold':>9} {'task AppTest p50':>16} | target (task p50)"
     print(header)
     print("-" * len(header))
-    for size, (home, task) in results.items():
+    for size, pages in results.items():
+        home, task = pages["home"], pages["task"]
         target = TARGETS_MS.get(size)
         verdict = "" if target is None else f"<= {target:.0f} ms: {'met' if task.median() <= target else 'NOT met'}"
         print(
             f"{size:>7,} | {home.median():8.0f} {home.p90():8.0f} | {task.median():8.0f} {task.p90():8.0f} | "
+            f"{pages['credits first'].median():17.0f} {pages['credits rerun'].median():17.0f} | "
             f"{home.cold_ms:9.0f} {fixtures.percentile(task.apptest_ms, 50):16.0f} | {verdict}"
         )
 

@@ -33,6 +33,7 @@ COOKIE_READ = "sign_in.cookie_read"  # this session looked for a kept sign-in (o
 KEPT_FILES = "user.kept_files"  # kept_files.KeptFiles: the last file checked in each upload box, and its check
 SENDS = "user.sends"  # sends.Sends' results and failures of each submit and reproduction
 LEDGER = "user.credits.ledger"  # session_cache.Kept[DataFrame]: the credit ledger, kept briefly
+CREDITS_VIEW = "user.credits.view"  # (its inputs, credits_page.View): the credits page as last worked out
 
 
 def oauth_button(round_: int) -> str:

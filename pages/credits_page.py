@@ -8,6 +8,11 @@ submissions are reconstructed from the user's public leaderboard rows, and the p
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -42,20 +47,74 @@ def render(links: Links) -> None:
         return
     if problem:
         st.error(f"Your balance could not be loaded. {inert(problem)}", icon=":material/cloud_off:")
-    leaderboards, rankings, failing = _leaderboards(tasks)
-    known = {t.name for t in tasks}
-    if ledger.value is not None:
-        _summary(profile, ledger.value, reconstructed=False)
-        _history(profile, ledger.value, known, reconstructed=False)
-    else:
-        entries = cr.reconstructed_ledger(leaderboards, session.username)
-        _summary(profile, entries, reconstructed=True)
+    leaderboards, rankings, failing, versions = _leaderboards(tasks)
+    balance = profile.credits if profile else None
+    inputs = (session.username, ledger.fetched_at, balance, versions, tuple(tasks), int(time.time() // LEDGER_TTL_S))
+    view = _kept(inputs, lambda: _work_out(session.username, balance, ledger.value, leaderboards, rankings, tasks))
+    _summary(profile, view.entries, reconstructed=view.reconstructed)
+    if view.reconstructed:
         missing = [name for name in failing if name not in leaderboards]
         assert ledger.error is not None  # a read without an answer keeps its error
         notice = _reconstruction_notice(error_message(ledger.error), profile is not None, missing, any(leaderboards))
         st.warning(notice, icon=":material/history:")
-        _history(profile, entries, known, reconstructed=True)
-    _my_submissions(leaderboards, rankings, tasks, session.username, failing)
+    _history(view)
+    _my_submissions(view.mine, leaderboards, failing)
+
+
+@dataclass(frozen=True)
+class View:
+    """What the page draws from one read of the ledger, the balance and the boards."""
+
+    entries: pd.DataFrame  # the ledger, or its reconstruction from the boards when it failed
+    reconstructed: bool
+    table: pd.DataFrame  # the entries as the page lists them
+    balance: tuple[dict[str, Any], float] | None  # the curve's spec and its opening level; None without a balance
+    by_reason: dict[str, Any] | None  # chart specs; None when there is nothing to draw
+    by_task: dict[str, Any] | None
+    mine: pd.DataFrame  # the user's submissions on every board
+
+
+def _kept(inputs: tuple[Any, ...], work_out: Callable[[], View]) -> View:
+    """`work_out()`, kept in this session while `inputs` are the same: a rerun (a click in the
+    sidebar, a visit back to the page) redoes none of its pandas and Altair work. `inputs` name
+    the reads it is made of and the LEDGER_TTL_S period, so the balance curve, which runs to now,
+    is at most that old (as the ledger is). Under a `user.` key: sign-out forgets it."""
+    held = st.session_state.get(keys.CREDITS_VIEW)
+    if held is not None and held[0] == inputs:
+        return held[1]
+    view = work_out()
+    st.session_state[keys.CREDITS_VIEW] = (inputs, view)
+    return view
+
+
+def _work_out(
+    username: str,
+    balance: float | None,
+    ledger: pd.DataFrame | None,
+    leaderboards: dict[str, pd.DataFrame],
+    rankings: dict[str, pd.DataFrame],
+    tasks: list[TaskInfo],
+) -> View:
+    entries = cr.reconstructed_ledger(leaderboards, username) if ledger is None else ledger
+    mine = cr.my_submissions(leaderboards, tasks, username, rankings)
+    if entries.empty:
+        return View(entries, ledger is None, entries, None, None, None, mine)
+    curve = None
+    if balance is not None:
+        levels = cr.balance_over_time(entries, balance, until=pd.Timestamp.now(tz="UTC"))
+        curve = (charts.spec(credit_charts.balance_chart(levels)), float(levels["balance"].iloc[0]))
+    by_reason = cr.earnings_by(entries, "reason")
+    by_reason["reason"] = by_reason["reason"].map(economics.reason_label)
+    by_task = cr.earnings_by(entries, "task")
+    return View(
+        entries,
+        ledger is None,
+        cr.ledger_table(entries, {t.name for t in tasks}),
+        curve,
+        charts.spec(credit_charts.credits_bars(by_reason, "reason", "reason")),
+        None if by_task.empty else charts.spec(credit_charts.credits_bars(by_task, "task", "task")),
+        mine,
+    )
 
 
 def _reconstruction_notice(ledger_error: str, balance_known: bool, missing: list[str], any_board: bool) -> str:
@@ -125,20 +184,24 @@ def _ledger(session: auth.Session, force: bool) -> session_cache.Kept[pd.DataFra
     return session_cache.read(st.session_state, keys.LEDGER, session.username, LEDGER_TTL_S, fetch, force=force)
 
 
-def _leaderboards(tasks: list[TaskInfo]) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[str]]:
-    """Every task's public rows and its default ranking (both shared by every visitor), and the
-    tasks whose board could not be loaded."""
+def _leaderboards(
+    tasks: list[TaskInfo],
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[str], dict[str, int | None]]:
+    """Every task's public rows and its default ranking (both shared by every visitor), the
+    tasks whose board could not be loaded, and the versions of the boards held."""
     boards: dict[str, pd.DataFrame] = {}
     rankings: dict[str, pd.DataFrame] = {}
     failing: list[str] = []
+    versions: dict[str, int | None] = {}
     for task in tasks:
         snapshot = data.leaderboard(task.name)
+        versions[task.name] = snapshot.version
         if snapshot.rows is not None:
             boards[task.name] = snapshot.rows
             rankings[task.name] = data.per_board(snapshot, bv.ranked_board, task, bv.ViewOptions())
         if snapshot.error is not None:
             failing.append(task.name)
-    return boards, rankings, failing
+    return boards, rankings, failing, versions
 
 
 def _summary(profile: Me | None, entries: pd.DataFrame, *, reconstructed: bool) -> None:
@@ -154,13 +217,14 @@ def _summary(profile: Me | None, entries: pd.DataFrame, *, reconstructed: bool) 
     cols[3].metric("Ledger entries", f"{len(entries):,}")
 
 
-def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reconstructed: bool) -> None:
+def _history(view: View) -> None:
+    reconstructed = view.reconstructed
     st.subheader("Credits earned by submissions (reconstructed)" if reconstructed else "Ledger")
-    if entries.empty:
+    if view.entries.empty:
         st.info("No submission of yours has earned credits yet." if reconstructed else "Your ledger is empty.")
         return
     st.dataframe(
-        cr.ledger_table(entries, known),
+        view.table,
         hide_index=True,
         width="stretch",
         key=keys.CREDITS_LEDGER_TABLE,
@@ -172,16 +236,15 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
             "open": st.column_config.LinkColumn("submission", display_text="details"),
         },
     )
-    if not reconstructed and len(entries) >= LEDGER_LIMIT:
+    if not reconstructed and len(view.entries) >= LEDGER_LIMIT:
         st.caption(f"Showing your latest {LEDGER_LIMIT:,} entries.")
 
     st.subheader("Balance over time")
-    if profile is None:
+    if view.balance is None:
         st.caption("The curve needs your current balance, which could not be loaded.")
     else:
-        balance = cr.balance_over_time(entries, profile.credits, until=pd.Timestamp.now(tz="UTC"))
-        st.vega_lite_chart(spec=charts.spec(credit_charts.balance_chart(balance)), key=keys.CREDITS_BALANCE_CHART)
-        opening = float(balance["balance"].iloc[0])
+        spec, opening = view.balance
+        st.vega_lite_chart(spec=spec, key=keys.CREDITS_BALANCE_CHART)
         if reconstructed:
             st.caption(
                 "Anchored at your current balance; the starting level stands for everything the "
@@ -193,34 +256,20 @@ def _history(profile: Me | None, entries: pd.DataFrame, known: set[str], *, reco
                 "entries older than the ones listed."
             )
 
-    by_reason = cr.earnings_by(entries, "reason")
-    by_reason["reason"] = by_reason["reason"].map(economics.reason_label)
-    by_task = cr.earnings_by(entries, "task")
     left, right = st.columns(2)
     with left:
         st.subheader("By reason")
-        st.vega_lite_chart(
-            spec=charts.spec(credit_charts.credits_bars(by_reason, "reason", "reason")), key=keys.CREDITS_BY_REASON
-        )
+        st.vega_lite_chart(spec=view.by_reason, key=keys.CREDITS_BY_REASON)
     with right:
         st.subheader("By task")
-        if by_task.empty:
+        if view.by_task is None:
             st.caption("No entry is tied to a task yet.")
         else:
-            st.vega_lite_chart(
-                spec=charts.spec(credit_charts.credits_bars(by_task, "task", "task")), key=keys.CREDITS_BY_TASK
-            )
+            st.vega_lite_chart(spec=view.by_task, key=keys.CREDITS_BY_TASK)
 
 
-def _my_submissions(
-    leaderboards: dict[str, pd.DataFrame],
-    rankings: dict[str, pd.DataFrame],
-    tasks: list[TaskInfo],
-    username: str,
-    failing: list[str],
-) -> None:
+def _my_submissions(mine: pd.DataFrame, leaderboards: dict[str, pd.DataFrame], failing: list[str]) -> None:
     st.subheader("My submissions")
-    mine = cr.my_submissions(leaderboards, tasks, username, rankings)
     if failing:
         names = inert(", ".join(failing))
         st.caption(f"Could not load the leaderboard of: {names}. Their rows may be missing or stale.")

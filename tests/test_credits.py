@@ -414,6 +414,32 @@ def test_two_users_each_see_only_their_own_credits(credits_page, fresh_backend: 
     assert bob_rows["rank"].tolist() == [1]
 
 
+def test_a_rerun_draws_what_was_worked_out_and_a_refresh_works_out_the_new(
+    credits_page, fresh_backend: LocalBackend
+) -> None:
+    token = fresh_backend.token("carol-credits")
+    client = BackendClient(fresh_backend.url)
+    jets = to_parquet_bytes(make_predictions("jets", 0.6, seed=7))
+    try:
+        first = client.submit(token, "jets", jets)
+        at = credits_page(fresh_backend.url, "carol-credits", token)
+        inputs, view = at.session_state[session_keys.CREDITS_VIEW]
+        at.run()
+        assert at.session_state[session_keys.CREDITS_VIEW][1] is view, "a rerun redoes none of the work"
+        before = _ledger_table(at)
+        assert before is not None and len(before) == 2  # welcome credits, the new best
+        second = client.submit(token, "anomaly", to_parquet_bytes(make_predictions("anomaly", 0.6, seed=7)))
+        at.button(key="credits.refresh").click().run()
+    finally:
+        client.close()
+    assert not at.exception
+    assert at.session_state[session_keys.CREDITS_VIEW][0] != inputs
+    table, mine = _ledger_table(at), _frame(at, "task", "rank", "score")
+    assert table is not None and set(table["what"]) == {"Welcome credits", "New best on jets", "New best on anomaly"}
+    assert mine is not None and sorted(mine["id"]) == sorted([first.submission_id, second.submission_id])
+    assert _metric(at, "Balance") == pytest.approx(_http_credits(fresh_backend, token))
+
+
 def test_ledger_500_shows_the_balance_and_a_reconstruction(credits_page, proxy: FaultProxy, seeded_backend) -> None:
     # As the real backend answers its ledger: a 500, then the connection dropped unannounced.
     proxy.fail("GET", r"^/v1/me/transactions", Fault(500, b"Internal Server Error", drop_after=True))
