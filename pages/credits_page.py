@@ -96,9 +96,10 @@ def _work_out(
     tasks: list[TaskInfo],
 ) -> View:
     entries = cr.reconstructed_ledger(leaderboards, username) if ledger is None else ledger
+    table = cr.ledger_table(entries, {t.name for t in tasks})
     mine = cr.my_submissions(leaderboards, tasks, username, rankings)
     if entries.empty:
-        return View(entries, ledger is None, entries, None, None, None, mine)
+        return View(entries, ledger is None, table, None, None, None, mine)
     curve = None
     if balance is not None:
         levels = cr.balance_over_time(entries, balance, until=pd.Timestamp.now(tz="UTC"))
@@ -109,7 +110,7 @@ def _work_out(
     return View(
         entries,
         ledger is None,
-        cr.ledger_table(entries, {t.name for t in tasks}),
+        table,
         curve,
         charts.spec(credit_charts.credits_bars(by_reason, "reason", "reason")),
         None if by_task.empty else charts.spec(credit_charts.credits_bars(by_task, "task", "task")),
