@@ -20,10 +20,11 @@ it (bench.fixtures.app_env). Both run from this venv, so both serve on uvloop (r
 with TCP_NODELAY on their connections: on asyncio's loop, Streamlit 1.67's listening socket
 leaves Nagle on, and a view whose messages leave in several writes waits about 40 ms for the
 client's delayed ACK, which bounds a light page's views/s. `--bare-on-asyncio` serves the bare app
-that way, as a plain `pip install streamlit` does (and as when the goal was set). A measurement: N
-sessions connect and
-make one warm-up view each, then all make K views back to back at once; p50 and p95 of the N*K
-view times (BackMsg sent to `script_finished` received), views/s = N*K / wall time of that phase.
+that way, as a plain `pip install streamlit` does (and as when the goal was set).
+
+A measurement: N sessions connect and make one warm-up view each, then all make K views back to
+back at once; p50 and p95 of the N*K view times (BackMsg sent to `script_finished` received),
+views/s = N*K / wall time of that phase.
 Measurements go in turns (ours on the first page, bare, ours on the next page, bare, ...), R
 rounds; each page's ratios are to the bare run right after it, medians over the rounds.
 Goal: ours at least 0.75x the bare app's views/s and a p95 at most 2x the bare app's. Each line
@@ -33,12 +34,12 @@ which counts this benchmark's own processes (up to about 2).
 
 `--rss` then makes 1,000 views of /jets through two sessions and prints the server's VmRSS
 every 100 views: with `runner.postScriptGC = false` and the heap frozen after app.py's warm-up,
-does memory stay flat? `--profile DIR` then
-records the server with py-spy for 20 s per page under the crowd (raw files in DIR) and prints
-the largest shares of samples in the script threads and the main thread, idle waits left out:
-by function (self), by package, and our functions (total), so we know what is left to make
-cheaper. py-spy counts a thread waiting to take the GIL back as active; `--profile-gil` keeps
-only the GIL holder's samples, which leaves out C code that runs without it.
+does memory stay flat? `--profile DIR` then records the server with py-spy for 20 s per page
+under the crowd (raw files in DIR) and prints the largest shares of samples in the script threads
+and the main thread, idle waits left out: by function (self), by package, and our functions
+(total), so we know what is left to make cheaper. py-spy counts a thread waiting to take the GIL
+back as active; `--profile-gil` keeps only the GIL holder's samples, which leaves out C code that
+runs without it.
 
     .venv/bin/python -m bench.crowd [--sessions 10] [--views 30] [--rounds 5] [--pages home,jets]
         [--bare-on-asyncio] [--rss] [--profile DIR [--profile-gil]]

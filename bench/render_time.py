@@ -115,10 +115,15 @@ def _time_runs(
     open_page(page_hash, signed_in)
     cold_ms = (time.perf_counter() - start) * 1000
     before()
+    return _timed(lambda: open_page(page_hash, signed_in), timer, runs, cold_ms)
+
+
+def _timed(view: Callable[[], object], timer: ScriptTimer, runs: int, cold_ms: float) -> Timings:
+    """`view()` `runs` times: the script thread's time and the wall time of each."""
     server, wall = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        open_page(page_hash, signed_in)
+        view()
         wall.append((time.perf_counter() - start) * 1000)
         server.append(timer.last_s * 1000)
     return Timings(server, wall, cold_ms)
@@ -128,13 +133,7 @@ def _credits_runs(signed_in: auth.Session, timer: ScriptTimer, runs: int) -> tup
     """The credits page: `runs` new sessions' first views, then `runs` reruns of the last one."""
     first = _time_runs(calc_hash("credits"), timer, runs, signed_in=signed_in)
     at = open_page(calc_hash("credits"), signed_in)
-    server, wall = [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        at.run()
-        wall.append((time.perf_counter() - start) * 1000)
-        server.append(timer.last_s * 1000)
-    return first, Timings(server, wall, first.cold_ms)
+    return first, _timed(at.run, timer, runs, first.cold_ms)
 
 
 def _longest_ledger(db_path: Path) -> auth.Session:
